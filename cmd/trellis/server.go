@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	trellis "trellis"
+	"trellis/defaults"
+	"trellis/sqlstore"
+	"trellis/web"
+)
+
+// Main is a running Trellis: the store and the HTTP server. Tests boot it on
+// 127.0.0.1:0 with a temporary database.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	DB     *sqlstore.DB
+
+	http *http.Server
+	ln   net.Listener
+	done chan error
+}
+
+// Run opens and migrates the store, then starts serving in the background.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := openStore(ctx, m.Config, m.Logger)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	srv := web.NewServer(web.Deps{
+		Frameworks: sqlstore.NewFrameworkService(db),
+		Logger:     m.Logger,
+		Clock:      trellis.SystemClock{},
+		Version:    buildVersion(),
+	})
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		db.Close()
+		return trellis.Errorf(trellis.EUNAVAILABLE, "cannot listen on %s: %v; choose another address with --addr", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.http = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.http.Serve(ln) }()
+	m.Logger.Info("serving", "url", m.URL(), "db", sqlstore.MaskDSN(m.Config.DB))
+	return nil
+}
+
+// URL is the address people open in a browser.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	addr := m.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Wait blocks until the server stops by itself or ctx ends.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.done:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+// Close lets in-flight requests finish (up to 15 seconds), then closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens and migrates the database; a database created just now
+// gets the default framework.
+func openStore(ctx context.Context, c Config, logger *slog.Logger) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if fresh {
+		fw, err := defaults.Support()
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if _, err := sqlstore.NewFrameworkService(db).ImportFramework(ctx, fw, true); err != nil {
+			db.Close()
+			return nil, err
+		}
+		logger.Info("new database: loaded the default framework", "framework", fw.ID, "version", fw.Version)
+	}
+	return db, nil
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve [--addr :8080] [--db DSN]")
+	e.config.bindServer(fs)
+	e.config.bindDB(fs)
+	if pos, err := parseVerb(e, fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos)
+	}
+	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr)}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Trellis is serving at %s\n", m.URL())
+	err := m.Wait(ctx)
+	m.Logger.Info("shutting down")
+	return errors.Join(err, m.Close())
+}
+
+func cmdDemo(ctx context.Context, e *env, args []string) error {
+	start := time.Now()
+	fs := newFlagSet(e, "demo", "demo [--addr :8080]")
+	e.config.bindServer(fs)
+	if pos, err := parseVerb(e, fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("demo takes no arguments, got %q", pos)
+	}
+	dir, err := os.MkdirTemp("", "trellis-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	e.config.DB = filepath.Join(dir, "trellis.db")
+	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr)}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Trellis demo is ready in %d ms at %s\n", time.Since(start).Milliseconds(), m.URL())
+	fmt.Fprintf(e.stdout, "Database: %s (a fresh SQLite file, removed when the demo stops)\n", e.config.DB)
+	fmt.Fprintf(e.stdout, "Open %s/frameworks/support/matrix for the support framework. Stop with Ctrl-C.\n", m.URL())
+	err = m.Wait(ctx)
+	return errors.Join(err, m.Close())
+}
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "migrate", "migrate [--db DSN]")
+	e.config.bindDB(fs)
+	if pos, err := parseVerb(e, fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("migrate takes no arguments, got %q", pos)
+	}
+	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(e.stdout, "database %s is up to date\n", sqlstore.MaskDSN(e.config.DB))
+	return nil
+}

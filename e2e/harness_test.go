@@ -1,0 +1,229 @@
+// Package e2e drives the real trellis binary with headless Chromium.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"trellis/sqlstore/storetest"
+)
+
+// binary is the trellis executable built once for the whole package.
+var binary string
+
+// chromiumPath is the browser the journeys run in; empty when none is installed.
+var chromiumPath string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	for _, p := range []string{os.Getenv("TRELLIS_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				chromiumPath = p
+				break
+			}
+		}
+	}
+	dir, err := os.MkdirTemp("", "trellis-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "trellis")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/trellis")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building trellis: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// server is a running `trellis serve` process on a fresh database.
+type server struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+var servingLine = regexp.MustCompile(`serving at (http://\S+)`)
+
+// startServer runs the real binary on a free port and a fresh database
+// (SQLite, or PostgreSQL when TRELLIS_TEST_POSTGRES is set) and stops it when
+// the test ends.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	dsn := storetest.DSN(t)
+	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	cmd.Dir = t.TempDir()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(t.TempDir(), "server.log")
+	logs, err := os.Create(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting trellis: %v", err)
+	}
+	s := &server{cmd: cmd}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		logs.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logFile); err == nil {
+				t.Logf("server log:\n%s", b)
+			}
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.URL = <-found:
+	case <-time.After(60 * time.Second):
+		b, _ := os.ReadFile(logFile)
+		t.Fatalf("trellis did not start within 60s; log:\n%s", b)
+	}
+	return s
+}
+
+// browser is one headless Chromium tab pointed at a server.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// newBrowser starts headless Chromium for the test. Without Chromium the test
+// is skipped, unless TRELLIS_E2E_REQUIRED is set (as ./scripts/test does),
+// where it fails.
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	if chromiumPath == "" {
+		if os.Getenv("TRELLIS_E2E_REQUIRED") != "" {
+			t.Fatal("Chromium is not installed; ./scripts/test installs it with apt (package chromium)")
+		}
+		t.Skip("Chromium is not installed; run ./scripts/test to install it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, base: base}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return b
+}
+
+// artifactDir holds screenshots: those taken on failure and those kept on
+// purpose for people to look at.
+func artifactDir() string {
+	if d := os.Getenv("TRELLIS_E2E_ARTIFACTS"); d != "" {
+		return d
+	}
+	d, _ := filepath.Abs("screenshots")
+	return d
+}
+
+// do runs steps in the tab; on failure it saves a screenshot and stops the test.
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		path := b.screenshot("FAILED-" + b.t.Name())
+		b.t.Fatalf("browser: %v (screenshot: %s)", err, path)
+	}
+}
+
+// text returns the visible text of the first node matching sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		path := b.screenshot("FAILED-" + b.t.Name())
+		b.t.Fatalf("browser: reading text of %s: %v (screenshot: %s)", sel, err, path)
+	}
+	return strings.TrimSpace(s)
+}
+
+// count returns how many nodes match sel right now.
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", sel)))
+	if err != nil {
+		b.t.Fatalf("browser: counting %s: %v", sel, err)
+	}
+	return n
+}
+
+// location returns the current URL.
+func (b *browser) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("browser: location: %v", err)
+	}
+	return u
+}
+
+// screenshot saves a full-page PNG named after name and returns its path.
+func (b *browser) screenshot(name string) string {
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return fmt.Sprintf("(no screenshot: %v)", err)
+	}
+	dir := artifactDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Sprintf("(no screenshot: %v)", err)
+	}
+	safe := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(name, "_")
+	path := filepath.Join(dir, safe+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return fmt.Sprintf("(no screenshot: %v)", err)
+	}
+	return path
+}
