@@ -11,8 +11,8 @@ import (
 
 // Layout constants of the career graph, in SVG user units (CSS pixels).
 const (
-	nodeW     = 184.0
-	nodeH     = 64.0
+	nodeW     = 196.0
+	nodeH     = 68.0
 	slotW     = nodeW + 32 // horizontal room of one node in a track column
 	rowH      = 112.0      // vertical distance between grades
 	padLeft   = 84.0       // room for the grade labels
@@ -21,7 +21,7 @@ const (
 	padBottom = 24.0
 	legendRow = 26.0
 	legendW   = 168.0
-	nameWidth = 24 // characters per line of a role name
+	nameWidth = 23 // characters per line of a role name
 )
 
 // EdgeStyle is how one transition kind is drawn.
@@ -401,7 +401,7 @@ func (g *Graph) SVG() []byte {
 	w.f(`<defs>`)
 	for _, k := range g.Kinds {
 		s := StyleOf(k)
-		w.f(`<marker id="%sarrow-%s" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="%s"/></marker>`,
+		w.f(`<marker id="%sarrow-%s" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="%s"/></marker>`,
 			p, esc(markerID(k)), s.Stroke)
 	}
 	w.f(`</defs>`)
@@ -469,9 +469,9 @@ func (g *Graph) SVG() []byte {
 		w.f(`<rect x="%s" y="%s" width="%s" height="%s" rx="10" fill="%s" stroke="%s" stroke-width="%s"/>`,
 			num(n.X), num(n.Y), num(n.W), num(n.H), fill, stroke, sw)
 		lines := wrap(n.Name, nameWidth, 2)
-		y := n.Y + 22
+		y := n.Y + 23
 		if len(lines) == 1 {
-			y = n.Y + 28
+			y = n.Y + 29
 		}
 		for _, l := range lines {
 			w.f(`<text x="%s" y="%s" text-anchor="middle" font-size="13.5" font-weight="600" fill="#0f172a">%s</text>`,
@@ -487,7 +487,7 @@ func (g *Graph) SVG() []byte {
 		}
 		if len(meta) > 0 {
 			w.f(`<text x="%s" y="%s" text-anchor="middle" font-size="11.5" fill="#334155">%s</text>`,
-				num(n.X+n.W/2), num(n.Y+n.H-9), esc(strings.Join(meta, " · ")))
+				num(n.X+n.W/2), num(n.Y+n.H-10), esc(strings.Join(meta, " · ")))
 		}
 		w.f(`</g>`)
 		if n.Href != "" {

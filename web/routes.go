@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"trellis"
+)
+
+// Route is one registered route.
+type Route struct {
+	Method  string // GET, POST, ...; "" matches every method (catch-alls)
+	Pattern string // path pattern with {wildcards}, as given to http.ServeMux
+	Name    string // stable name, for tests and logs
+	Action  Action // what the route does, as the authorization hook sees it
+}
+
+// API reports whether the route belongs to the JSON API.
+func (r Route) API() bool { return strings.HasPrefix(r.Pattern, "/api/") }
+
+// registerRoutes declares every route of the server. Nothing else calls
+// mux.Handle.
+func (s *Server) registerRoutes() {
+	// Pages.
+	s.handle("GET", "/{$}", "home", ActionFrameworkRead, s.home)
+	s.handle("GET", "/frameworks", "frameworks", ActionFrameworkRead, s.frameworksPage)
+	s.handle("GET", "/frameworks/import", "import-form", ActionFrameworkImport, s.importForm)
+	s.handle("POST", "/frameworks/import", "import", ActionFrameworkImport, s.importSubmit)
+	s.handle("GET", "/matrix", "matrix-default", ActionFrameworkRead, s.defaultFramework("matrix"))
+	s.handle("GET", "/graph", "graph-default", ActionFrameworkRead, s.defaultFramework("graph"))
+	s.handle("GET", "/frameworks/{id}", "framework", ActionFrameworkRead, s.frameworkHome)
+	s.handle("GET", "/frameworks/{id}/matrix", "matrix", ActionFrameworkRead, s.matrixPage)
+	s.handle("GET", "/frameworks/{id}/roles/{role}", "role", ActionFrameworkRead, s.rolePage)
+	s.handle("GET", "/frameworks/{id}/graph", "graph", ActionFrameworkRead, s.graphPage)
+	s.handle("GET", "/frameworks/{id}/graph.svg", "graph-svg", ActionFrameworkRead, s.graphSVG)
+	s.handle("GET", "/frameworks/{id}/diff", "diff", ActionFrameworkRead, s.diffPage)
+	s.handle("GET", "/frameworks/{id}/export", "export", ActionFrameworkRead, s.export)
+	s.handle("POST", "/frameworks/{id}/versions/{version}/activate", "activate", ActionFrameworkActivate, s.activate)
+	s.handle("GET", "/static/{file}", "static", ActionPublic, s.serveStatic)
+
+	// JSON API.
+	s.handle("GET", "/api/v1/openapi.json", "api-openapi", ActionPublic, s.apiOpenAPI)
+	s.handle("GET", "/api/v1/frameworks", "api-frameworks", ActionFrameworkRead, s.apiListFrameworks)
+	s.handle("POST", "/api/v1/frameworks", "api-import", ActionFrameworkImport, s.apiImportFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}", "api-framework", ActionFrameworkRead, s.apiGetFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}/versions/{version}", "api-framework-version", ActionFrameworkRead, s.apiGetFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}/diff", "api-diff", ActionFrameworkRead, s.apiDiff)
+
+	// Anything else: a 404 (or 405) page, JSON under /api/.
+	s.handle("", "/api/", "api-not-found", ActionPublic, s.notFound)
+	s.handle("", "/", "not-found", ActionPublic, s.notFound)
+}
+
+// handle registers one route. The handler runs only after the authorization
+// hook allowed the route's action; state-changing routes are also guarded
+// against cross-origin browser requests, and their bodies are capped.
+func (s *Server) handle(method, pattern, name string, action Action, h http.HandlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Pattern: pattern, Name: name, Action: action})
+	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.authorize(r, action, resourceOf(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		}
+		h(w, r)
+	})
+	if method != "" && method != http.MethodGet && method != http.MethodHead {
+		next = s.cop.Handler(next)
+	}
+	full := pattern
+	if method != "" {
+		full = method + " " + pattern
+	}
+	s.mux.Handle(full, next)
+}
+
+// notFound answers paths no route serves: 405 with Allow when another
+// method would be served, else 404.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" && p != "/" && p != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		err := trellis.Errorf(trellis.EINVALID, "%s is not possible on %s; it accepts %s.", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		s.writeErrorStatus(w, r, http.StatusMethodNotAllowed, err)
+		return
+	}
+	msg := "There is no page at " + r.URL.Path + "."
+	if isAPI(r) {
+		msg = "There is no API route " + r.Method + " " + r.URL.Path + "; see /api/v1/openapi.json for the routes."
+	}
+	s.fail(w, r, withHint(trellis.Errorf(trellis.ENOTFOUND, "%s", msg), "Try", []link{{"Frameworks", "/frameworks"}}))
+}

@@ -1,0 +1,88 @@
+// Package web is Trellis over HTTP: server-rendered HTML pages, the JSON API
+// under /api/v1 and the static assets, all behind one handler. Every route is
+// declared in routes.go; every domain error becomes an HTTP status in one
+// table in errors.go; every request asks the authorization hook in auth.go.
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"trellis"
+)
+
+// Deps are what the server needs from the rest of the product.
+type Deps struct {
+	Frameworks trellis.FrameworkService
+	Logger     *slog.Logger // nil discards logs
+	Clock      trellis.Clock
+	Version    string // build version shown in the footer
+
+	// MaxBodyBytes caps request bodies (framework files, forms); 0 means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// DefaultMaxBodyBytes is the default request body limit: a framework file
+// (at most 8 MiB) plus room for form fields.
+const DefaultMaxBodyBytes = 9 << 20
+
+// Server serves Trellis over HTTP.
+type Server struct {
+	frameworks trellis.FrameworkService
+	logger     *slog.Logger
+	clock      trellis.Clock
+	version    string
+	maxBody    int64
+
+	mux     *http.ServeMux
+	routes  []Route
+	cop     *http.CrossOriginProtection
+	assets  *assets
+	pages   map[string]*template.Template
+	handler http.Handler
+}
+
+// NewServer builds the server and its routes. It panics if the embedded
+// templates do not parse, which tests catch.
+func NewServer(d Deps) *Server {
+	s := &Server{
+		frameworks: d.Frameworks,
+		logger:     d.Logger,
+		clock:      d.Clock,
+		version:    cmp.Or(d.Version, "dev"),
+		maxBody:    cmp.Or(d.MaxBodyBytes, DefaultMaxBodyBytes),
+		mux:        http.NewServeMux(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = trellis.SystemClock{}
+	}
+	s.assets = loadAssets()
+	pages, err := s.parseTemplates()
+	if err != nil {
+		panic(fmt.Sprintf("web: templates: %v", err))
+	}
+	s.pages = pages
+	s.cop = http.NewCrossOriginProtection()
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, trellis.Errorf(trellis.EFORBIDDEN,
+			"This form was sent from another site, so it was refused. Open the page in Trellis and send it from there."))
+	}))
+	s.registerRoutes()
+	s.handler = s.securityHeaders(s.logRequests(s.recoverPanics(s.mux)))
+	return s
+}
+
+// Handler returns the server's HTTP handler with every middleware applied.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns every registered route, in registration order.
+func (s *Server) Routes() []Route {
+	return append([]Route(nil), s.routes...)
+}
