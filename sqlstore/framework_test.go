@@ -3,12 +3,14 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"trellis"
+	"trellis/defaults"
 	"trellis/sqlstore"
 	"trellis/sqlstore/storetest"
 )
@@ -440,5 +442,34 @@ func TestFrameworkFindIsStable(t *testing.T) {
 		if fw.Hash() != want.Hash() || v.Hash != want.Hash() {
 			t.Fatalf("found content differs from the imported")
 		}
+	}
+}
+
+// The framework Trellis ships with goes through the store unchanged.
+func TestFrameworkDefaultSupportRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	want, err := defaults.Support()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sqlstore.NewFrameworkService(storetest.Open(t))
+	res := mustImport(t, s, want, false)
+	if !res.Created || !res.Version.Active || res.Version.Roles != len(want.Roles) || res.Version.Competencies != len(want.Competencies) {
+		t.Errorf("import = %+v", res)
+	}
+	again, err := defaults.Support()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := mustImport(t, s, again, false); res.Created {
+		t.Errorf("importing the default framework twice created it twice")
+	}
+	fw, _, err := s.FindFramework(ctx, trellis.Ref{ID: want.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fw.Hash() != want.Hash() || !reflect.DeepEqual(fw, want) {
+		t.Errorf("the stored default framework differs from the shipped one")
 	}
 }
