@@ -75,9 +75,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, db.unavailable(err)
 	}
 	db.db = sqldb
-	if db.Dialect == SQLite {
-		sqldb.SetMaxIdleConns(8)
-	} else {
+	switch {
+	case db.Dialect == SQLite && sqliteInMemory(driverDSN):
+		// Every connection to an in-memory database sees a database of its
+		// own: keep exactly one, for good.
+		sqldb.SetMaxOpenConns(1)
+		sqldb.SetMaxIdleConns(1)
+	default:
 		sqldb.SetMaxIdleConns(8)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	}
@@ -129,6 +133,14 @@ func (db *DB) parse(dsn string) (driverName, driverDSN string, err error) {
 		return "", "", err
 	}
 	return "sqlite", path + "?" + sqlitePragmas, nil
+}
+
+// sqliteInMemory reports whether a SQLite driver DSN names an in-memory
+// database.
+func sqliteInMemory(dsn string) bool {
+	name, query, _ := strings.Cut(dsn, "?")
+	return strings.HasPrefix(name, ":memory:") || strings.HasPrefix(name, "file::memory:") ||
+		strings.HasPrefix(name, "file:") && strings.Contains(query, "mode=memory")
 }
 
 // sqliteURIPath returns the file path of a SQLite file: URI, or "" when it
@@ -183,7 +195,7 @@ func (db *DB) Close() error {
 }
 
 var (
-	urlPassword = regexp.MustCompile(`(://[^:/@?#]*):[^@/?#]*@`)
+	urlPassword = regexp.MustCompile(`(://[^:/@?#]*):[^/?#]*@`)
 	kvPassword  = regexp.MustCompile(`(?i)(password=)('[^']*'|[^\s&]+)`)
 )
 

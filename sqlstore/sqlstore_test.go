@@ -98,6 +98,24 @@ func TestOpenSQLiteForms(t *testing.T) {
 	}
 }
 
+func TestOpenSQLiteInMemory(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if fresh, err := db.Migrate(ctx); err != nil || !fresh {
+		t.Fatalf("Migrate = %v, %v", fresh, err)
+	}
+	s := sqlstore.NewFrameworkService(db)
+	mustImport(t, s, testFramework("support", "1"), false)
+	if _, _, err := s.FindFramework(ctx, trellis.Ref{ID: "support"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestOpenUnavailable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -163,6 +181,7 @@ func TestMaskDSN(t *testing.T) {
 		{"postgres://user:secret@host/db", "postgres://user:xxxxx@host/db"},
 		{"postgresql://user:p%40ss@host:5432/db?sslmode=disable", "postgresql://user:xxxxx@host:5432/db?sslmode=disable"},
 		{"postgres://user@host/db", "postgres://user@host/db"},
+		{"postgres://user:pa@ss@host/db", "postgres://user:xxxxx@host/db"},
 		{"postgres://host/db?password=secret&sslmode=disable", "postgres://host/db?password=xxxxx&sslmode=disable"},
 		{"host=db user=u password=secret dbname=t", "host=db user=u password=xxxxx dbname=t"},
 		{"trellis.db", "trellis.db"},
