@@ -214,7 +214,7 @@ func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
 	if d.budget--; d.budget < 0 {
 		if !d.exhausted {
 			d.exhausted = true
-			d.errs.addAt(d.pos(node), path, "the document expands to more than %d values; aliases repeat it too often", maxValues)
+			d.errs.addAt(d.pos(node), "$", "the document expands to more than %d values; aliases repeat it too often", maxValues)
 		}
 		return
 	}
@@ -277,7 +277,17 @@ func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
 		for i, item := range seq.Values {
-			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			if _, null := d.resolve(item, ip).(*ast.NullNode); null {
+				at := d.pos(item)
+				if len(seq.Entries) == len(seq.Values) && seq.Entries[i].Start != nil {
+					at = d.pos(seq.Entries[i])
+				}
+				d.at[ip] = at
+				d.errs.addAt(at, ip, "item %d of %s is empty; remove it or give it a value", i+1, what(path))
+				continue
+			}
+			d.decode(item, s.Index(i), ip)
 		}
 		v.Set(s)
 	case reflect.Struct:
