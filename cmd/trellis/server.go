@@ -120,13 +120,24 @@ func openStore(ctx context.Context, c Config, logger *slog.Logger) (*sqlstore.DB
 		db.Close()
 		return nil, err
 	}
+	// A database without frameworks is new, even if an earlier start was
+	// stopped between migrating and loading the default framework.
+	svc := sqlstore.NewFrameworkService(db)
+	if !fresh {
+		stored, err := svc.ListFrameworks(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		fresh = len(stored) == 0
+	}
 	if fresh {
 		fw, err := defaults.Support()
 		if err != nil {
 			db.Close()
 			return nil, err
 		}
-		if _, err := sqlstore.NewFrameworkService(db).ImportFramework(ctx, fw, true); err != nil {
+		if _, err := svc.ImportFramework(ctx, fw, true); err != nil {
 			db.Close()
 			return nil, err
 		}
