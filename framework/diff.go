@@ -97,7 +97,6 @@ func Diff(a, b *trellis.Framework) *Changes {
 	return c
 }
 
-
 // list compares two lists of items keyed by key, ignoring the fields in
 // skip (compared elsewhere).
 func (c *Changes) list(section string, a, b any, key func(any) string, skip ...string) {

@@ -1,12 +1,12 @@
 package framework
 
 import (
-	"fmt"
-	"time"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // fuzzNames picks the shape a fuzz input is read as.
