@@ -48,37 +48,43 @@ var AllRelations = []Relation{RelSelf, RelManager, RelManagerChain, RelPeerManag
 
 // Relations returns every relation the actor holds to the owner. owner is nil
 // for resources nobody owns; ownerChain is the owner's managers from the
-// direct manager upwards; actorHasReports says whether anyone reports to the
-// actor. An inactive actor is anonymous: people who left keep no rights.
-func Relations(actor, owner *Person, ownerChain []int64, actorHasReports bool) []Relation {
-	if actor == nil || !actor.Active {
+// direct manager upwards. An inactive actor is anonymous: people who left
+// keep no rights.
+//
+// A peer manager is a manager outside the owner's chain who is not below the
+// owner either: a manager who reports to the candidate must not review their
+// own boss's promotion case. That is why the actor's chain is needed.
+func Relations(actor Actor, owner *Person, ownerChain []int64) []Relation {
+	a := actor.Person
+	if a == nil || !a.Active {
 		return []Relation{RelAnonymous}
 	}
 	var rels []Relation
-	inChain := false
+	inChain, below := false, false
 	if owner != nil {
-		direct := owner.ManagerID != nil && *owner.ManagerID == actor.ID
-		if len(ownerChain) > 0 && ownerChain[0] == actor.ID {
+		direct := owner.ManagerID != nil && *owner.ManagerID == a.ID
+		if len(ownerChain) > 0 && ownerChain[0] == a.ID {
 			direct = true
 		}
+		below = slices.Contains(actor.Chain, owner.ID) || (a.ManagerID != nil && *a.ManagerID == owner.ID)
 		switch {
-		case actor.ID == owner.ID:
+		case a.ID == owner.ID:
 			rels = append(rels, RelSelf)
 		case direct:
 			rels = append(rels, RelManager)
 			inChain = true
-		case slices.Contains(ownerChain, actor.ID):
+		case slices.Contains(ownerChain, a.ID):
 			rels = append(rels, RelManagerChain)
 			inChain = true
-		case actorHasReports:
+		case actor.HasReports && !below:
 			rels = append(rels, RelPeerManager)
 		}
 	}
-	switch actor.Access {
+	switch a.Access {
 	case AccessDirector:
 		if owner == nil || inChain {
 			rels = append(rels, RelDirector)
-		} else if !slices.Contains(rels, RelPeerManager) && actor.ID != owner.ID {
+		} else if !slices.Contains(rels, RelPeerManager) && a.ID != owner.ID && !below {
 			// A director outside the owner's department reviews like any
 			// other manager from outside the chain, reports or not.
 			rels = append(rels, RelPeerManager)
@@ -346,6 +352,10 @@ type Actor struct {
 	Person *Person
 	// HasReports says whether anyone reports to the person.
 	HasReports bool
+	// Chain is the person's own managers, direct manager first. It must be
+	// loaded whenever HasReports is set: it keeps a manager from reviewing
+	// the promotion case of someone above them (see Relations).
+	Chain []int64
 	// ReadOnly is set when the request came with a read-scoped API token: it
 	// may do what the person may do, but only the reading part.
 	ReadOnly bool
@@ -403,7 +413,7 @@ func Authorize(actor Actor, action Action, res Target) error {
 	if !res.Kind.Owned() {
 		owner = nil
 	}
-	rels := Relations(actor.Person, owner, res.OwnerChain, actor.HasReports)
+	rels := Relations(actor, owner, res.OwnerChain)
 	if slices.Contains(rels, RelAnonymous) {
 		return &Error{Code: EUNAUTHORIZED, Message: "Sign in to continue."}
 	}

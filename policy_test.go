@@ -320,15 +320,15 @@ func specOrg() (owner *Person, chain []int64, actors map[string]Actor) {
 	anyone := &Person{ID: 9, Access: AccessEngineer, ManagerID: id(5), Active: true}
 	left := &Person{ID: 10, Access: AccessAdmin, ManagerID: id(3), Active: false}
 	return o, []int64{3, 2, 1}, map[string]Actor{
-		"self":  {Person: o},
-		"mgr":   {Person: m, HasReports: true},
-		"chain": {Person: s, HasReports: true},
+		"self":  {Person: o, Chain: []int64{3, 2, 1}},
+		"mgr":   {Person: m, HasReports: true, Chain: []int64{2, 1}},
+		"chain": {Person: s, HasReports: true, Chain: []int64{1}},
 		"dir":   {Person: d, HasReports: true},
-		"peer":  {Person: p, HasReports: true},
+		"peer":  {Person: p, HasReports: true, Chain: []int64{1}},
 		"odir":  {Person: e, HasReports: true},
-		"pp":    {Person: pp},
-		"admin": {Person: admin},
-		"any":   {Person: anyone},
+		"pp":    {Person: pp, Chain: []int64{6}},
+		"admin": {Person: admin, Chain: []int64{6}},
+		"any":   {Person: anyone, Chain: []int64{5, 1}},
 		"anon":  {},
 		"left":  {Person: left},
 	}
@@ -470,7 +470,7 @@ func TestRelations(t *testing.T) {
 	}
 	for _, c := range specColumns {
 		a := actors[c]
-		if got := Relations(a.Person, owner, chain, a.HasReports); !slices.Equal(got, want[c]) {
+		if got := Relations(a, owner, chain); !slices.Equal(got, want[c]) {
 			t.Errorf("%s: relations %v, want %v", c, got, want[c])
 		}
 	}
@@ -484,7 +484,7 @@ func TestRelations(t *testing.T) {
 	}
 	for c, w := range ownerless {
 		a := actors[c]
-		if got := Relations(a.Person, nil, nil, a.HasReports); !slices.Equal(got, w) {
+		if got := Relations(a, nil, nil); !slices.Equal(got, w) {
 			t.Errorf("ownerless %s: relations %v, want %v", c, got, w)
 		}
 	}
@@ -494,25 +494,49 @@ func TestRelations(t *testing.T) {
 	id := func(n int64) *int64 { return &n }
 	dm := &Person{ID: 20, Access: AccessDirector, Active: true}
 	rep := &Person{ID: 21, ManagerID: id(20), Active: true}
-	if got := Relations(dm, rep, []int64{20}, true); !slices.Equal(got, []Relation{RelManager, RelDirector, RelSignedIn}) {
+	if got := Relations(Actor{Person: dm, HasReports: true}, rep, []int64{20}); !slices.Equal(got, []Relation{RelManager, RelDirector, RelSignedIn}) {
 		t.Errorf("director as direct manager: %v", got)
 	}
 	lone := &Person{ID: 22, Access: AccessDirector, Active: true}
-	if got := Relations(lone, rep, []int64{20}, false); !slices.Equal(got, []Relation{RelPeerManager, RelSignedIn}) {
+	if got := Relations(Actor{Person: lone}, rep, []int64{20}); !slices.Equal(got, []Relation{RelPeerManager, RelSignedIn}) {
 		t.Errorf("director outside the chain without reports: %v", got)
 	}
 	// A director's own things: self, never director (nobody decides their
 	// own promotion).
-	if got := Relations(dm, dm, nil, true); !slices.Equal(got, []Relation{RelSelf, RelSignedIn}) {
+	if got := Relations(Actor{Person: dm, HasReports: true}, dm, nil); !slices.Equal(got, []Relation{RelSelf, RelSignedIn}) {
 		t.Errorf("director on own resource: %v", got)
 	}
 	// The direct manager is recognised from the chain even when the owner
 	// record carries no manager id, and from the owner record alone.
-	if got := Relations(actors["mgr"].Person, &Person{ID: 4, Active: true}, chain, true); !slices.Equal(got, []Relation{RelManager, RelSignedIn}) {
+	if got := Relations(actors["mgr"], &Person{ID: 4, Active: true}, chain); !slices.Equal(got, []Relation{RelManager, RelSignedIn}) {
 		t.Errorf("manager from chain: %v", got)
 	}
-	if got := Relations(actors["mgr"].Person, owner, nil, true); !slices.Equal(got, []Relation{RelManager, RelSignedIn}) {
+	if got := Relations(actors["mgr"], owner, nil); !slices.Equal(got, []Relation{RelManager, RelSignedIn}) {
 		t.Errorf("manager from owner record: %v", got)
+	}
+}
+
+// A manager below the owner is not the owner's peer: they must not see their
+// own manager's peer-review copy, nor may a director below a vice president.
+func TestRelationsBelowTheOwnerIsNotPeer(t *testing.T) {
+	id := func(n int64) *int64 { return &n }
+	boss := &Person{ID: 2, ManagerID: id(1), Active: true}   // candidate for senior manager; reports to 1, a director
+	sub := &Person{ID: 3, ManagerID: id(2), Active: true}    // a manager reporting to the candidate
+	subsub := &Person{ID: 4, ManagerID: id(3), Active: true} // a manager two levels below
+	dirBelow := &Person{ID: 5, Access: AccessDirector, ManagerID: id(2), Active: true}
+	for name, a := range map[string]Actor{
+		"direct report":    {Person: sub, HasReports: true, Chain: []int64{2, 1}},
+		"report's report":  {Person: subsub, HasReports: true, Chain: []int64{3, 2, 1}},
+		"director below":   {Person: dirBelow, HasReports: true, Chain: []int64{2, 1}},
+		"chain not loaded": {Person: sub, HasReports: true}, // the direct manager id still tells
+	} {
+		if got := Relations(a, boss, []int64{1}); !slices.Equal(got, []Relation{RelSignedIn}) {
+			t.Errorf("%s: %v", name, got)
+		}
+		err := Authorize(a, ActionRead, Target{Kind: KindPeerReview, Owner: boss, OwnerChain: []int64{1}})
+		if ErrorCode(err) != ENOTFOUND {
+			t.Errorf("%s reads the boss's peer review: %v", name, err)
+		}
 	}
 }
 
