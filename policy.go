@@ -419,7 +419,7 @@ func Authorize(actor Actor, action Action, res Target) error {
 	}
 	if Allowed(rels, action, res.Kind, res.Visibility) {
 		if actor.ReadOnly && action.isWrite() {
-			return Errorf(EFORBIDDEN, "This API token may only read; create a token with the write scope to %s.", action)
+			return Errorf(EFORBIDDEN, "This API token may only read; this needs a token with the write scope.")
 		}
 		return nil
 	}
@@ -433,6 +433,9 @@ func Authorize(actor Actor, action Action, res Target) error {
 		return Errorf(ENOTFOUND, "No such %s.", kindNoun(res.Kind))
 	}
 	if action == ActionCreate {
+		if res.Kind == KindPerson {
+			return Errorf(EFORBIDDEN, "You may not add people.")
+		}
 		if res.Kind.Owned() {
 			return Errorf(EFORBIDDEN, "You may not create a %s for this person.", kindNoun(res.Kind))
 		}

@@ -611,6 +611,14 @@ func TestAuthorizeMessages(t *testing.T) {
 	if msg := ErrorMessage(err); msg != "You may not create a document for this person." {
 		t.Errorf("create message %q", msg)
 	}
+	if msg := ErrorMessage(Authorize(actors["mgr"], ActionCreate, Target{Kind: KindPerson, Owner: &Person{}})); msg != "You may not add people." {
+		t.Errorf("add person message %q", msg)
+	}
+	ro := actors["self"]
+	ro.ReadOnly = true
+	if msg := ErrorMessage(Authorize(ro, ActionEdit, Target{Kind: KindPerson, Owner: owner})); !strings.Contains(msg, "write scope") {
+		t.Errorf("read-only token message %q", msg)
+	}
 	if ErrorMessage(Authorize(Actor{}, ActionRead, Target{Kind: KindFramework})) != "Sign in to continue." {
 		t.Error("anonymous message")
 	}
