@@ -53,9 +53,9 @@ func TestMatrixFilterRoleGraphJourney(t *testing.T) {
 
 	b.do(
 		chromedp.Click(chromedp.CSS(`nav a[href$="/graph"]`)),
-		chromedp.WaitVisible(chromedp.CSS("svg")),
+		chromedp.WaitVisible(chromedp.CSS("svg.graph")),
 	)
-	svg := b.text("svg")
+	svg := b.text("svg.graph")
 	for _, role := range []string{"Director of Support", "Staff Support Engineer", "Associate Support Engineer"} {
 		if !strings.Contains(svg, role) {
 			t.Errorf("career graph lacks %q", role)

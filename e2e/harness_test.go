@@ -175,12 +175,14 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// text returns the visible text of the first node matching sel.
+// text returns the text of the first node matching sel: what is rendered for
+// HTML elements, the text content for SVG ones (which have no innerText).
 func (b *browser) text(sel string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
+		`(() => { const n = document.querySelector(%q); if (!n) throw new Error("no element matches " + %q); return n.innerText ?? n.textContent; })()`, sel, sel)))
 	if err != nil {
 		path := b.screenshot("FAILED-" + b.t.Name())
 		b.t.Fatalf("browser: reading text of %s: %v (screenshot: %s)", sel, err, path)
