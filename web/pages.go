@@ -531,11 +531,11 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) {
 	v := importView{}
 	fail := func(status int, err error) {
-		err = domainError(err)
 		var fe *framework.Errors
 		if errors.As(err, &fe) {
 			v.Errors = fe.List
 		}
+		err = domainError(err)
 		v.Message = trellis.ErrorMessage(err)
 		if trellis.ErrorCode(err) == trellis.EINTERNAL {
 			s.logger.ErrorContext(r.Context(), "import failed", "err", err)
