@@ -1,0 +1,28 @@
+package trellis
+
+import "context"
+
+type actorKey struct{}
+
+// NewContextWithActor returns a context carrying who is acting. The web edge
+// sets it once per request (from the session or API token); services read it
+// to authorize and to name the actor in the audit log.
+func NewContextWithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFromContext returns the actor of ctx; the zero Actor (anonymous) when
+// none was set.
+func ActorFromContext(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
+
+// ActorID returns the id of the signed-in person of ctx, or nil.
+func ActorID(ctx context.Context) *int64 {
+	if p := ActorFromContext(ctx).Person; p != nil {
+		id := p.ID
+		return &id
+	}
+	return nil
+}
