@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"trellis/markdown"
 
 	"trellis"
 	"trellis/web/svg"
@@ -117,6 +118,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"kindLabel": func(kind string) string { return svg.StyleOf(kind).Label },
 		"kindClass": func(kind string) string { return "kind-" + trellis.Slug(kind) },
 		"add":       func(a, b int) int { return a + b },
+		"md":        markdown.HTML,
 		"trackName": trackName,
 		"movesOf": func(moves []move, fwID, pinned string) movesView {
 			return movesView{Moves: moves, FW: fwID, Pinned: pinned}

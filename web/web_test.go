@@ -300,7 +300,15 @@ func TestEscaping(t *testing.T) {
 	r.Name = `<script>alert("x")</script> Senior`
 	r.Summary = `<img src=x onerror=alert(1)>`
 	fw.Competencies[0].Name = `<b>bold</b>`
+	fw.Description = "Read **this** first.\n\n<script>alert(2)</script> [x](javascript:alert(3))"
 	e.importFW(fw, true)
+	matrix := string(e.get("/frameworks/support/matrix").Body)
+	if !strings.Contains(matrix, "<strong>this</strong>") {
+		t.Error("the framework description's Markdown is not rendered")
+	}
+	if strings.Contains(matrix, "alert(2)") || strings.Contains(matrix, "javascript:") {
+		t.Error("the framework description lets raw HTML or a javascript: link through")
+	}
 	for _, path := range []string{"/frameworks/support/matrix", "/frameworks/support/roles/senior-support-engineer",
 		"/frameworks/support/graph", "/frameworks/support/graph.svg", "/frameworks/support/roles/staff-support-engineer"} {
 		body := string(e.get(path).Body)
