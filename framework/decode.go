@@ -14,9 +14,9 @@ import (
 	"trellis"
 )
 
-// maxValues bounds how many values a document may expand to through
-// aliases, so that a small file cannot ask for gigabytes.
-const maxValues = 200_000
+// maxAliasValues bounds how many values aliases may expand to, so that a
+// small file cannot ask for gigabytes.
+const maxAliasValues = 10_000
 
 // decoder turns a YAML AST into a Go value of a known struct shape, strictly:
 // it reports every unknown key, duplicate key and wrong type with its
@@ -27,7 +27,8 @@ type decoder struct {
 	lineOff int            // added to every line (front matter after the first line)
 	at      map[string]pos // YAML path -> position of its value
 	anchors map[string]ast.Node
-	budget  int
+	budget  int // values aliases may still expand to
+	inAlias int // how many aliases the value being decoded is under
 	// numbersAsText lists the paths where a number is read as the exact
 	// text written (version: 2026.2).
 	numbersAsText func(path string) bool
@@ -35,7 +36,7 @@ type decoder struct {
 }
 
 func newDecoder(errs *errorList, lineOff int) *decoder {
-	return &decoder{errs: errs, lineOff: lineOff, at: map[string]pos{}, anchors: map[string]ast.Node{}, budget: maxValues}
+	return &decoder{errs: errs, lineOff: lineOff, at: map[string]pos{}, anchors: map[string]ast.Node{}, budget: maxAliasValues}
 }
 
 // parseYAML parses src into one document body. It reports syntax errors and
@@ -211,12 +212,18 @@ var (
 
 // decode reads node into v, which must be settable.
 func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
-	if d.budget--; d.budget < 0 {
-		if !d.exhausted {
-			d.exhausted = true
-			d.errs.addAt(d.pos(node), "$", "the document expands to more than %d values; aliases repeat it too often", maxValues)
+	if _, ok := node.(*ast.AliasNode); ok {
+		d.inAlias++
+		defer func() { d.inAlias-- }()
+	}
+	if d.inAlias > 0 {
+		if d.budget--; d.budget < 0 {
+			if !d.exhausted {
+				d.exhausted = true
+				d.errs.addAt(d.pos(node), "$", "aliases expand to more than %d values; write the repeated parts out or repeat them less", maxAliasValues)
+			}
+			return
 		}
-		return
 	}
 	if v.Type() == interfaceType {
 		return // accepted and ignored (site keys of the Markdown shape)

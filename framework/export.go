@@ -211,7 +211,7 @@ func doubleQuote(s string) string {
 		case r == '\t':
 			b.WriteString(`\t`)
 		case r < ' ' || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
+			fmt.Fprintf(&b, `\u%04x`, r)
 		case r > unicode.MaxASCII && (!unicode.IsPrint(r) || unicode.IsSpace(r) && r != ' '):
 			if r > 0xffff {
 				fmt.Fprintf(&b, `\U%08x`, r)

@@ -34,9 +34,10 @@ func FuzzRead(f *testing.F) {
 	f.Add(uint8(1), []byte(`{"apiVersion":"trellis/v1","kind":"Framework","id":"x","name":"X","version":"1","areas":[{"id":"a","name":"A"}],"competencies":[{"id":"c","area":"a","name":"C"}],"tracks":[{"id":"t","name":"T"}],"roles":[{"id":"r","name":"R","track":"t"}]}`))
 	f.Add(uint8(2), []byte("---\ntitle: 'Ops 🔧'\nlevels: 2\ntopics:\n  - name: 'onCall'\n    title:\n    content:\n      - level: 2\n        exampleCriteria:\n          - criteria: Leads incidents\n            examples: [Ran the outage call]\n---\nBody\n"))
 	f.Add(uint8(3), []byte("area,competency,description,role,grade,expectation\nTech,Code,\"Writes \"\"good\"\" code\",Junior,1,Ships small changes\n"))
+	schema := compileSchema(f)
 	f.Fuzz(func(t *testing.T, shape uint8, data []byte) {
 		name := fuzzNames[int(shape)%len(fuzzNames)]
-		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Read hangs on %s: %q", name, data)) })
+		watchdog := time.AfterFunc(30*time.Second, func() { panic(fmt.Sprintf("Read hangs on %s: %q", name, data)) })
 		defer watchdog.Stop()
 		fw, err := Read(name, data, ReadOptions{})
 		if err != nil {
@@ -52,6 +53,17 @@ func FuzzRead(f *testing.F) {
 		out, err := Export(fw)
 		if err != nil {
 			t.Fatalf("Export: %v", err)
+		}
+		if err := schema.Validate(instance(t, out)); err != nil {
+			t.Fatalf("the export fails the schema: %v\n%s", err, out)
+		}
+		if format, _ := detect(name, data, ""); format == FormatNative {
+			// What the reader accepts, the schema accepts.
+			if v, err := toInstance(data); err == nil {
+				if err := schema.Validate(v); err != nil {
+					t.Fatalf("Read accepts what the schema refuses: %v", err)
+				}
+			}
 		}
 		back, err := Read("export.yaml", out, ReadOptions{})
 		if err != nil {

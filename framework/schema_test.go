@@ -33,15 +33,23 @@ func compileSchema(t testing.TB) *jsonschema.Schema {
 // instance turns a YAML or JSON document into a value the validator takes.
 func instance(t testing.TB, data []byte) any {
 	t.Helper()
-	j, err := yaml.YAMLToJSON(data)
+	v, err := toInstance(data)
 	if err != nil {
-		t.Fatalf("YAMLToJSON: %v", err)
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
-	if err != nil {
-		t.Fatalf("UnmarshalJSON: %v", err)
+		t.Fatalf("instance: %v", err)
 	}
 	return v
+}
+
+func toInstance(data []byte) (any, error) {
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(j))
 }
 
 func TestSchemaIsDraft2020(t *testing.T) {
