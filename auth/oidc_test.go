@@ -335,3 +335,14 @@ func TestOIDCConfigNormalised(t *testing.T) {
 		t.Error("AutoProvision lost")
 	}
 }
+
+func TestOIDCClientSecretPost(t *testing.T) {
+	// A provider that takes the client secret only in the form body: the
+	// relying party picks that from discovery, without a refused first try
+	// that would spend the code.
+	o, _ := relyingParty(t, auth.OIDCConfig{}, oidctest.WithTokenAuthMethods("client_secret_post"))
+	authURL, st := o.Begin()
+	if _, err := o.Finish(context.Background(), st, authorize(t, authURL)); err != nil {
+		t.Fatalf("Finish: %v", err)
+	}
+}

@@ -106,6 +106,13 @@ func WithDeny() Option {
 	return func(p *Provider) { p.deny = true }
 }
 
+// WithTokenAuthMethods limits how the client may authenticate at /token
+// ("client_secret_basic", "client_secret_post") and advertises just those.
+// By default both are accepted.
+func WithTokenAuthMethods(methods ...string) Option {
+	return func(p *Provider) { p.authMethods = methods }
+}
+
 // WithEmailInUserInfoOnly leaves email, email_verified and name out of the ID
 // token; only /userinfo tells them (as some providers do with minimal ID
 // tokens).
@@ -122,6 +129,7 @@ type Provider struct {
 	clientID     string
 	clientSecret string
 	redirectURIs []string
+	authMethods  []string
 	now          func() time.Time
 
 	wrongAudience, expired, badSignature, deny, userInfoOnly bool
@@ -155,6 +163,7 @@ func Start(t testing.TB, opts ...Option) *Provider {
 		kid:          rand.Text()[:16],
 		clientID:     DefaultClientID,
 		clientSecret: DefaultClientSecret,
+		authMethods:  []string{"client_secret_basic", "client_secret_post"},
 		now:          time.Now,
 		user:         DefaultUser,
 		codes:        map[string]*grant{},
@@ -209,7 +218,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "email", "profile"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"token_endpoint_auth_methods_supported": p.authMethods,
 		"code_challenge_methods_supported":      []string{"S256"},
 		"claims_supported":                      []string{"iss", "aud", "sub", "exp", "iat", "nonce", "email", "email_verified", "name"},
 	})
@@ -300,14 +309,16 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, secret, basic := r.BasicAuth()
+	method := "client_secret_post"
 	if basic {
+		method = "client_secret_basic"
 		// RFC 6749 2.3.1: both are form-urlencoded before Basic encoding.
 		id, _ = url.QueryUnescape(id)
 		secret, _ = url.QueryUnescape(secret)
 	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if id != p.clientID || subtle.ConstantTimeCompare([]byte(secret), []byte(p.clientSecret)) != 1 {
+	if !slices.Contains(p.authMethods, method) || id != p.clientID || subtle.ConstantTimeCompare([]byte(secret), []byte(p.clientSecret)) != 1 {
 		if basic {
 			w.Header().Set("WWW-Authenticate", `Basic realm="oidctest"`)
 		}
