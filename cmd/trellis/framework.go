@@ -35,12 +35,9 @@ func cmdFramework(ctx context.Context, e *env, args []string) error {
 func cmdFrameworkValidate(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "framework validate", "framework validate [--format native|markdown|csv] FILE...")
 	format := fs.String("format", "", "file format: native, markdown or csv (default: from the file name)")
-	files, err := parseVerb(e, fs, args)
+	files, err := parseVerb(e, fs, args, -1, "FILE")
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		return usagef("framework validate needs at least one FILE")
 	}
 	bad := 0
 	for _, f := range files {
@@ -69,12 +66,9 @@ func cmdFrameworkImport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&opt.Version, "version", "", "framework version (markdown and csv; default 1)")
 	activate := fs.Bool("activate", false, "make the imported version the active one")
 	e.config.bindDB(fs)
-	files, err := parseVerb(e, fs, args)
+	files, err := parseVerb(e, fs, args, 1, "exactly one FILE")
 	if err != nil {
 		return err
-	}
-	if len(files) != 1 {
-		return usagef("framework import needs exactly one FILE, got %d", len(files))
 	}
 	fw, err := readFrameworkFile(files[0], opt)
 	if err != nil {
@@ -82,7 +76,7 @@ func cmdFrameworkImport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "nothing was imported")
 		return errReported
 	}
-	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,18 +100,15 @@ func cmdFrameworkImport(ctx context.Context, e *env, args []string) error {
 func cmdFrameworkExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "framework export", "framework export ID[@VERSION] [--db DSN]")
 	e.config.bindDB(fs)
-	refs, err := parseVerb(e, fs, args)
+	refs, err := parseVerb(e, fs, args, 1, "exactly one ID[@VERSION]")
 	if err != nil {
 		return err
-	}
-	if len(refs) != 1 {
-		return usagef("framework export needs exactly one ID[@VERSION], got %d", len(refs))
 	}
 	ref, err := parseRef(refs[0], false)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,12 +128,10 @@ func cmdFrameworkExport(ctx context.Context, e *env, args []string) error {
 func cmdFrameworkList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "framework list", "framework list [--db DSN]")
 	e.config.bindDB(fs)
-	if pos, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("framework list takes no arguments, got %q", pos)
 	}
-	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -166,12 +155,9 @@ func cmdFrameworkList(ctx context.Context, e *env, args []string) error {
 func cmdFrameworkDiff(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "framework diff", "framework diff ID@V1 ID@V2 [--db DSN]")
 	e.config.bindDB(fs)
-	refs, err := parseVerb(e, fs, args)
+	refs, err := parseVerb(e, fs, args, 2, "two versions, ID@V1 ID@V2")
 	if err != nil {
 		return err
-	}
-	if len(refs) != 2 {
-		return usagef("framework diff needs two versions, ID@V1 ID@V2; got %d arguments", len(refs))
 	}
 	from, err := parseRef(refs[0], true)
 	if err != nil {
@@ -181,7 +167,7 @@ func cmdFrameworkDiff(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -206,10 +192,8 @@ func cmdFrameworkDiff(ctx context.Context, e *env, args []string) error {
 
 func cmdFrameworkSchema(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "framework schema", "framework schema")
-	if pos, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("framework schema takes no arguments, got %q", pos)
 	}
 	_, err := e.stdout.Write(framework.Schema())
 	return err

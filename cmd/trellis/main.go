@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	trellis "trellis"
+	"trellis/sqlstore"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise
@@ -157,17 +158,36 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-func parseVerb(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
+// parseVerb parses a verb's flags and checks its positional arguments:
+// want of them exactly, or at least one when want is -1. what names them in
+// the usage error ("ID[@VERSION]").
+func parseVerb(e *env, fs *flag.FlagSet, args []string, want int, what string) ([]string, error) {
 	pos, err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.Usage()
 	}
-	return pos, err
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case want == 0 && len(pos) > 0:
+		return nil, usagef("%s takes no arguments, got %q", fs.Name(), pos)
+	case want < 0 && len(pos) == 0:
+		return nil, usagef("%s needs at least one %s", fs.Name(), what)
+	case want > 0 && len(pos) != want:
+		return nil, usagef("%s needs %s, got %d argument(s)", fs.Name(), what, len(pos))
+	}
+	return pos, nil
+}
+
+// openStore opens the database named by the configuration, migrated.
+func (e *env) openStore(ctx context.Context) (*sqlstore.DB, error) {
+	return openStore(ctx, e.config, newLogger(e.config, e.stderr))
 }
 
 func cmdVersion(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "version", "version")
-	if _, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "trellis %s\n", buildVersion())

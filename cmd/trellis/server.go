@@ -150,10 +150,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--addr :8080] [--db DSN]")
 	e.config.bindServer(fs)
 	e.config.bindDB(fs)
-	if pos, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("serve takes no arguments, got %q", pos)
 	}
 	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr)}
 	if err := m.Run(ctx); err != nil {
@@ -169,10 +167,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	fs := newFlagSet(e, "demo", "demo [--addr :8080]")
 	e.config.bindServer(fs)
-	if pos, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("demo takes no arguments, got %q", pos)
 	}
 	dir, err := os.MkdirTemp("", "trellis-demo-")
 	if err != nil {
@@ -194,12 +190,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "migrate", "migrate [--db DSN]")
 	e.config.bindDB(fs)
-	if pos, err := parseVerb(e, fs, args); err != nil {
+	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("migrate takes no arguments, got %q", pos)
 	}
-	db, err := openStore(ctx, e.config, newLogger(e.config, e.stderr))
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
