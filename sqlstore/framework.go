@@ -96,11 +96,20 @@ func (s *FrameworkService) ImportFramework(ctx context.Context, fw *trellis.Fram
 			if err := setActive(ctx, tx, fw.ID, fw.Version); err != nil {
 				return err
 			}
+			if err := recordActivation(ctx, tx, fw.ID, active, fw.Version); err != nil {
+				return err
+			}
 			active = fw.Version
 			res.Activated = true
 		}
 		v.Active = active == fw.Version
 		res.Version = v
+		if res.Created {
+			return recordAudit(ctx, tx, newAuditEvent(ctx, trellis.AuditFrameworkImported, trellis.AuditTargetFramework,
+				trellis.Ref{ID: v.ID, Version: v.Version}.String(), nil, map[string]any{
+					"name": v.Name, "hash": v.Hash, "active": v.Active, "roles": v.Roles, "competencies": v.Competencies,
+				}))
+		}
 		return nil
 	})
 	if err != nil {
@@ -139,8 +148,18 @@ func (s *FrameworkService) ActivateFramework(ctx context.Context, id, version st
 		if active == version {
 			return nil
 		}
-		return setActive(ctx, tx, id, version)
+		if err := setActive(ctx, tx, id, version); err != nil {
+			return err
+		}
+		return recordActivation(ctx, tx, id, active, version)
 	})
+}
+
+// recordActivation writes the framework.activated event of a change of
+// active version.
+func recordActivation(ctx context.Context, tx *Tx, id, from, to string) error {
+	return recordAudit(ctx, tx, newAuditEvent(ctx, trellis.AuditFrameworkActivated, trellis.AuditTargetFramework,
+		trellis.Ref{ID: id, Version: to}.String(), map[string]any{"version": from}, map[string]any{"version": to}))
 }
 
 // FindFramework returns a stored version, the active one when ref.Version
