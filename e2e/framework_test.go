@@ -28,11 +28,8 @@ func TestMatrixFilterRoleGraphJourney(t *testing.T) {
 	b.do(
 		chromedp.SetValue(chromedp.CSS("#f-track"), "management"),
 		chromedp.Click(chromedp.CSS("form.filters button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("table.matrix")),
 	)
-	if loc := b.location(); !strings.Contains(loc, "track=management") {
-		t.Fatalf("after filtering, location is %s; want track=management", loc)
-	}
+	b.waitURL("track=management")
 	if n := b.count("table.matrix th.role-col"); n != 3 {
 		t.Fatalf("management track shows %d roles, want 3", n)
 	}
@@ -40,10 +37,8 @@ func TestMatrixFilterRoleGraphJourney(t *testing.T) {
 		t.Fatalf("first management role is %q", got)
 	}
 
-	b.do(
-		chromedp.Click(chromedp.CSS("table.matrix th.role-col a")),
-		chromedp.WaitVisible(chromedp.CSS("h1")),
-	)
+	b.do(chromedp.Click(chromedp.CSS("table.matrix th.role-col a")))
+	b.waitURL("/roles/support-engineering-manager")
 	if h := b.text("h1"); !strings.Contains(h, "Support Engineering Manager") {
 		t.Fatalf("role page heading is %q", h)
 	}
@@ -51,10 +46,9 @@ func TestMatrixFilterRoleGraphJourney(t *testing.T) {
 		t.Fatalf("role page does not say where a manager can go next:\n%s", body)
 	}
 
-	b.do(
-		chromedp.Click(chromedp.CSS(`nav a[href$="/graph"]`)),
-		chromedp.WaitVisible(chromedp.CSS("svg.graph")),
-	)
+	b.do(chromedp.Click(chromedp.CSS(`nav a[href$="/graph"]`)))
+	b.waitURL("/graph")
+	b.do(chromedp.WaitVisible(chromedp.CSS("svg.graph")))
 	svg := b.text("svg.graph")
 	for _, role := range []string{"Director of Support", "Staff Support Engineer", "Associate Support Engineer"} {
 		if !strings.Contains(svg, role) {

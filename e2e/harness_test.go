@@ -229,3 +229,25 @@ func (b *browser) screenshot(name string) string {
 	}
 	return path
 }
+
+// waitURL waits until the tab's address contains part and the new page's
+// document is ready: a click that navigates returns before the next page has
+// replaced the old one, so waiting for an element could find the old page's.
+func (b *browser) waitURL(part string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+			`location.href.includes(%q) && document.readyState === "complete"`, part)))
+		cancel()
+		if err == nil && ready {
+			return
+		}
+		if time.Now().After(deadline) {
+			path := b.screenshot("FAILED-" + b.t.Name())
+			b.t.Fatalf("browser: the address never contained %q (now %s; screenshot: %s)", part, b.location(), path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
