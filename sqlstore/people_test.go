@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -528,5 +529,32 @@ func TestListPeopleFiltersAndPages(t *testing.T) {
 	page, err := e.people.ListPeople(e.ctx, trellis.PersonFilter{Limit: 100000})
 	if err != nil || len(page.Items) != len(want) || page.NextCursor != "" {
 		t.Errorf("huge limit: %d items, cursor %q, %v", len(page.Items), page.NextCursor, err)
+	}
+}
+
+// Two concurrent moves that would each close half of a loop: one wins, the
+// other sees the first and is refused.
+func TestConcurrentManagerMovesCannotMakeALoop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for round := range 10 {
+		a := e.add(t, fmt.Sprintf("a%d@example.com", round), "A", nil)
+		b := e.add(t, fmt.Sprintf("b%d@example.com", round), "B", nil)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		wg.Go(func() { _, errs[0] = e.people.UpdatePerson(e.ctx, a.ID, trellis.PersonUpdate{ManagerID: &b.ID}, 1) })
+		wg.Go(func() { _, errs[1] = e.people.UpdatePerson(e.ctx, b.ID, trellis.PersonUpdate{ManagerID: &a.ID}, 1) })
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if trellis.ErrorCode(err) != trellis.ERULE {
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("round %d: %d of two opposite moves succeeded (%v), want 1", round, ok, errs)
+		}
 	}
 }
