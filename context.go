@@ -26,3 +26,24 @@ func ActorID(ctx context.Context) *int64 {
 	}
 	return nil
 }
+
+// Origin says where a request came from, for the audit log: the client
+// address of a web request, or the label of an actor that is not a person
+// ("cli" for the operator's command line).
+type Origin struct {
+	IP    string
+	Label string
+}
+
+type originKey struct{}
+
+// NewContextWithOrigin returns a context carrying the request's origin.
+func NewContextWithOrigin(ctx context.Context, o Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
+// OriginFromContext returns the origin of ctx, zero when none was set.
+func OriginFromContext(ctx context.Context) Origin {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	return o
+}

@@ -149,6 +149,9 @@ func recordAudit(ctx context.Context, tx *Tx, e *trellis.AuditEvent) error {
 	if e.ActorLabel == "" && e.ActorID == nil {
 		e.ActorID, e.ActorLabel = auditActor(ctx)
 	}
+	if e.IP == "" {
+		e.IP = trellis.OriginFromContext(ctx).IP
+	}
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -180,7 +183,8 @@ func auditJSON(m map[string]any) (*string, error) {
 }
 
 // auditActor names the actor of ctx for the audit log: the signed-in
-// person's id and email, or no id and "system" (the CLI, jobs and start-up).
+// person's id and email, or no id and the origin's label ("cli"), or
+// "system" (jobs and start-up).
 func auditActor(ctx context.Context) (*int64, string) {
 	if p := trellis.ActorFromContext(ctx).Person; p != nil {
 		id := p.ID
@@ -189,6 +193,9 @@ func auditActor(ctx context.Context) (*int64, string) {
 			label = fmt.Sprintf("person %d", p.ID)
 		}
 		return &id, label
+	}
+	if l := trellis.OriginFromContext(ctx).Label; l != "" {
+		return nil, l
 	}
 	return nil, "system"
 }

@@ -37,6 +37,12 @@ func TestAuditRecordAndList(t *testing.T) {
 	if err := s.RecordAudit(ctx, sys); err != nil || sys.ActorLabel != "system" || sys.ActorID != nil {
 		t.Errorf("system event %+v, %v", sys, err)
 	}
+	// From the command line: the origin's label and address.
+	cli := &trellis.AuditEvent{Action: trellis.AuditExport, TargetType: trellis.AuditTargetAuditLog}
+	if err := s.RecordAudit(trellis.NewContextWithOrigin(ctx, trellis.Origin{Label: "cli", IP: "192.0.2.7"}), cli); err != nil ||
+		cli.ActorLabel != "cli" || cli.ActorID != nil || cli.IP != "192.0.2.7" {
+		t.Errorf("command-line event %+v, %v", cli, err)
+	}
 	// An explicit label is kept.
 	anon := &trellis.AuditEvent{ActorLabel: "anonymous", Action: trellis.AuditSessionRejected, At: clock.T.Add(time.Second)}
 	if err := s.RecordAudit(ctx, anon); err != nil || anon.ActorLabel != "anonymous" {
