@@ -14,22 +14,14 @@ import (
 )
 
 func cmdFramework(ctx context.Context, e *env, args []string) error {
-	subs := map[string]func(context.Context, *env, []string) error{
+	return subcommand(ctx, e, "framework", args, map[string]func(context.Context, *env, []string) error{
 		"validate": cmdFrameworkValidate,
 		"import":   cmdFrameworkImport,
 		"export":   cmdFrameworkExport,
 		"list":     cmdFrameworkList,
 		"diff":     cmdFrameworkDiff,
 		"schema":   cmdFrameworkSchema,
-	}
-	if len(args) == 0 {
-		return usagef("framework needs a subcommand: validate, import, export, list, diff or schema")
-	}
-	sub, ok := subs[args[0]]
-	if !ok {
-		return usagef("framework has no subcommand %q; use validate, import, export, list, diff or schema", args[0])
-	}
-	return sub(ctx, e, args[1:])
+	})
 }
 
 func cmdFrameworkValidate(_ context.Context, e *env, args []string) error {

@@ -57,6 +57,9 @@ func verbs() []verb {
 		{"demo", "run the server on a fresh SQLite file with demo data", cmdDemo},
 		{"migrate", "apply database migrations", cmdMigrate},
 		{"framework", "validate, import, export, list, diff frameworks; print the schema", cmdFramework},
+		{"user", "add people, import them from CSV, make password reset links", cmdUser},
+		{"token", "create a personal API token", cmdToken},
+		{"audit", "show the audit log", cmdAudit},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -118,6 +121,9 @@ func exitCode(stderr io.Writer, err error) int {
 		return exitInternal
 	default:
 		fmt.Fprintf(stderr, "trellis: %s\n", trellis.ErrorMessage(err))
+		for _, d := range trellis.ErrorDetails(err) {
+			fmt.Fprintf(stderr, "  %s: %s\n", d.Field, d.Message)
+		}
 		return exitInput
 	}
 }

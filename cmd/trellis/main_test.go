@@ -14,11 +14,19 @@ import (
 // trellisCmd runs one command line in-process and returns its exit code and output.
 func trellisCmd(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return trellisCmdIn(t, env, "", args...)
+}
+
+// trellisCmdIn is trellisCmd with standard input.
+func trellisCmdIn(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	code = run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+	code = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
+
+func storetestDSN(t *testing.T) string { return storetest.DSN(t) }
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()

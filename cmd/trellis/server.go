@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"text/tabwriter"
 	"time"
 
 	trellis "trellis"
+	"trellis/auth"
 	"trellis/defaults"
 	"trellis/sqlstore"
 	"trellis/web"
@@ -180,11 +182,52 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
+	logins, err := loadDemoOrganisation(cliContext(ctx), m.DB)
+	if err != nil {
+		return errors.Join(err, m.Close())
+	}
 	fmt.Fprintf(e.stdout, "Trellis demo is ready in %d ms at %s\n", time.Since(start).Milliseconds(), m.URL())
-	fmt.Fprintf(e.stdout, "Database: %s (a fresh SQLite file, removed when the demo stops)\n", e.config.DB)
-	fmt.Fprintf(e.stdout, "Open %s/frameworks/support/matrix for the support framework. Stop with Ctrl-C.\n", m.URL())
+	fmt.Fprintf(e.stdout, "Database: %s (a fresh SQLite file, removed when the demo stops)\n\n", e.config.DB)
+	fmt.Fprintf(e.stdout, "Sign in with any of these; the password of every demo account is %s\n", defaults.DemoPassword)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, l := range logins {
+		fmt.Fprintf(tw, "  %s\t%s\n", l.Email, l.What)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, "\nStop with Ctrl-C.")
 	err = m.Wait(ctx)
 	return errors.Join(err, m.Close())
+}
+
+// loadDemoOrganisation adds the demo people, all with the demo password,
+// and returns the logins worth trying.
+func loadDemoOrganisation(ctx context.Context, db *sqlstore.DB) ([]defaults.DemoLogin, error) {
+	rows, logins := defaults.DemoOrganisation(time.Now())
+	people := sqlstore.NewPersonService(db)
+	if _, err := people.ImportPeople(ctx, rows); err != nil {
+		return nil, err
+	}
+	h, err := auth.NewHasher(auth.DefaultParams)
+	if err != nil {
+		return nil, err
+	}
+	// One hash serves every account: they share the printed password, and
+	// hashing it forty times would slow the start for nothing.
+	phc, err := h.Hash(defaults.DemoPassword)
+	if err != nil {
+		return nil, err
+	}
+	creds := sqlstore.NewCredentialStore(db)
+	for _, r := range rows {
+		p, err := people.FindPersonByEmail(ctx, r.Person.Email)
+		if err != nil {
+			return nil, err
+		}
+		if err := creds.SetPasswordHash(ctx, p.ID, phc); err != nil {
+			return nil, err
+		}
+	}
+	return logins, nil
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
