@@ -12,7 +12,7 @@ type Route struct {
 	Method  string // GET, POST, ...; "" matches every method (catch-alls)
 	Pattern string // path pattern with {wildcards}, as given to http.ServeMux
 	Name    string // stable name, for tests and logs
-	Action  Action // what the route does, as the authorization hook sees it
+	Access  Access // what the route needs, as the policy sees it (auth.go)
 }
 
 // API reports whether the route belongs to the JSON API.
@@ -22,43 +22,43 @@ func (r Route) API() bool { return strings.HasPrefix(r.Pattern, "/api/") }
 // mux.Handle.
 func (s *Server) registerRoutes() {
 	// Pages.
-	s.handle("GET", "/{$}", "home", ActionFrameworkRead, s.home)
-	s.handle("GET", "/frameworks", "frameworks", ActionFrameworkRead, s.frameworksPage)
-	s.handle("GET", "/frameworks/import", "import-form", ActionFrameworkImport, s.importForm)
-	s.handle("POST", "/frameworks/import", "import", ActionFrameworkImport, s.importSubmit)
-	s.handle("GET", "/matrix", "matrix-default", ActionFrameworkRead, s.defaultFramework("matrix"))
-	s.handle("GET", "/graph", "graph-default", ActionFrameworkRead, s.defaultFramework("graph"))
-	s.handle("GET", "/frameworks/{id}", "framework", ActionFrameworkRead, s.frameworkHome)
-	s.handle("GET", "/frameworks/{id}/matrix", "matrix", ActionFrameworkRead, s.matrixPage)
-	s.handle("GET", "/frameworks/{id}/roles/{role}", "role", ActionFrameworkRead, s.rolePage)
-	s.handle("GET", "/frameworks/{id}/graph", "graph", ActionFrameworkRead, s.graphPage)
-	s.handle("GET", "/frameworks/{id}/graph.svg", "graph-svg", ActionFrameworkRead, s.graphSVG)
-	s.handle("GET", "/frameworks/{id}/diff", "diff", ActionFrameworkRead, s.diffPage)
-	s.handle("GET", "/frameworks/{id}/export", "export", ActionFrameworkRead, s.export)
-	s.handle("POST", "/frameworks/{id}/versions/{version}/activate", "activate", ActionFrameworkActivate, s.activate)
-	s.handle("GET", "/static/{file}", "static", ActionPublic, s.serveStatic)
+	s.handle("GET", "/{$}", "home", need(trellis.KindFramework, trellis.ActionRead), s.home)
+	s.handle("GET", "/frameworks", "frameworks", need(trellis.KindFramework, trellis.ActionRead), s.frameworksPage)
+	s.handle("GET", "/frameworks/import", "import-form", need(trellis.KindFramework, trellis.ActionCreate), s.importForm)
+	s.handle("POST", "/frameworks/import", "import", need(trellis.KindFramework, trellis.ActionCreate), s.importSubmit)
+	s.handle("GET", "/matrix", "matrix-default", need(trellis.KindFramework, trellis.ActionRead), s.defaultFramework("matrix"))
+	s.handle("GET", "/graph", "graph-default", need(trellis.KindFramework, trellis.ActionRead), s.defaultFramework("graph"))
+	s.handle("GET", "/frameworks/{id}", "framework", need(trellis.KindFramework, trellis.ActionRead), s.frameworkHome)
+	s.handle("GET", "/frameworks/{id}/matrix", "matrix", need(trellis.KindFramework, trellis.ActionRead), s.matrixPage)
+	s.handle("GET", "/frameworks/{id}/roles/{role}", "role", need(trellis.KindFramework, trellis.ActionRead), s.rolePage)
+	s.handle("GET", "/frameworks/{id}/graph", "graph", need(trellis.KindFramework, trellis.ActionRead), s.graphPage)
+	s.handle("GET", "/frameworks/{id}/graph.svg", "graph-svg", need(trellis.KindFramework, trellis.ActionRead), s.graphSVG)
+	s.handle("GET", "/frameworks/{id}/diff", "diff", need(trellis.KindFramework, trellis.ActionRead), s.diffPage)
+	s.handle("GET", "/frameworks/{id}/export", "export", need(trellis.KindFramework, trellis.ActionExport), s.export)
+	s.handle("POST", "/frameworks/{id}/versions/{version}/activate", "activate", need(trellis.KindFramework, trellis.ActionActivate), s.activate)
+	s.handle("GET", "/static/{file}", "static", public(), s.serveStatic)
 
 	// JSON API.
-	s.handle("GET", "/api/v1/openapi.json", "api-openapi", ActionPublic, s.apiOpenAPI)
-	s.handle("GET", "/api/v1/frameworks", "api-frameworks", ActionFrameworkRead, s.apiListFrameworks)
-	s.handle("POST", "/api/v1/frameworks", "api-import", ActionFrameworkImport, s.apiImportFramework)
-	s.handle("GET", "/api/v1/frameworks/{id}", "api-framework", ActionFrameworkRead, s.apiGetFramework)
-	s.handle("GET", "/api/v1/frameworks/{id}/versions/{version}", "api-framework-version", ActionFrameworkRead, s.apiGetFramework)
-	s.handle("GET", "/api/v1/frameworks/{id}/diff", "api-diff", ActionFrameworkRead, s.apiDiff)
+	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
+	s.handle("GET", "/api/v1/frameworks", "api-frameworks", need(trellis.KindFramework, trellis.ActionRead), s.apiListFrameworks)
+	s.handle("POST", "/api/v1/frameworks", "api-import", need(trellis.KindFramework, trellis.ActionCreate), s.apiImportFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}", "api-framework", need(trellis.KindFramework, trellis.ActionRead), s.apiGetFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}/versions/{version}", "api-framework-version", need(trellis.KindFramework, trellis.ActionRead), s.apiGetFramework)
+	s.handle("GET", "/api/v1/frameworks/{id}/diff", "api-diff", need(trellis.KindFramework, trellis.ActionRead), s.apiDiff)
 
 	// Anything else: a 404 (or 405) page, JSON under /api/.
-	s.handle("", "/api/", "api-not-found", ActionPublic, s.notFound)
-	s.handle("", "/", "not-found", ActionPublic, s.notFound)
+	s.handle("", "/api/", "api-not-found", public(), s.notFound)
+	s.handle("", "/", "not-found", public(), s.notFound)
 }
 
 // handle registers one route. The handler runs only after the authorization
 // hook allowed the route's action; state-changing routes are also guarded
 // against cross-origin browser requests, and their bodies are capped.
-func (s *Server) handle(method, pattern, name string, action Action, h http.HandlerFunc) {
-	s.routes = append(s.routes, Route{Method: method, Pattern: pattern, Name: name, Action: action})
+func (s *Server) handle(method, pattern, name string, access Access, h http.HandlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Pattern: pattern, Name: name, Access: access})
 	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.authorize(r, action, resourceOf(r)); err != nil {
-			s.fail(w, r, err)
+		if err := s.authorizeRoute(r, access); err != nil {
+			s.refuse(w, r, err)
 			return
 		}
 		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -67,7 +67,7 @@ func (s *Server) handle(method, pattern, name string, action Action, h http.Hand
 		h(w, r)
 	})
 	if method != "" && method != http.MethodGet && method != http.MethodHead {
-		next = s.cop.Handler(next)
+		next = s.originCheck(next)
 	}
 	full := pattern
 	if method != "" {

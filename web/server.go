@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
+
 	"trellis"
+	"trellis/auth"
 )
 
 // Deps are what the server needs from the rest of the product.
@@ -24,6 +27,29 @@ type Deps struct {
 	// MaxBodyBytes caps request bodies (framework files, forms); 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+
+	// Sign-in and authorization (auth.go, session.go, signin.go).
+	People      trellis.PersonService
+	Audit       trellis.AuditService
+	Credentials CredentialStore
+	Tokens      auth.TokenStore
+	// Sessions stores browser sessions (sqlstore.NewSessionStore); nil
+	// keeps them in memory, lost at restart.
+	Sessions scs.CtxStore
+	// OIDC is the single sign-on provider; nil turns single sign-on off.
+	OIDC *auth.OIDC
+	// AutoProvision creates a person on their first single sign-on when no
+	// one has their email.
+	AutoProvision bool
+	// SecureCookies marks the session cookie Secure (served over TLS).
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For (behind a
+	// reverse proxy that sets it).
+	TrustProxy bool
+	// Hasher hashes and checks passwords; nil means auth.DefaultParams.
+	Hasher *auth.Hasher
+	// Throttle limits failed sign-ins; nil means auth.DefaultThrottle.
+	Throttle *auth.Throttle
 }
 
 // DefaultMaxBodyBytes is the default request body limit: a framework file
@@ -37,6 +63,18 @@ type Server struct {
 	clock      trellis.Clock
 	version    string
 	maxBody    int64
+
+	people        trellis.PersonService
+	auditLog      trellis.AuditService
+	credentials   CredentialStore
+	tokens        auth.TokenStore
+	sessions      *scs.SessionManager
+	oidc          *auth.OIDC
+	autoProvision bool
+	secureCookies bool
+	trustProxy    bool
+	hasher        *auth.Hasher
+	throttle      auth.Throttle
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -56,7 +94,30 @@ func NewServer(d Deps) *Server {
 		version:    cmp.Or(d.Version, "dev"),
 		maxBody:    cmp.Or(d.MaxBodyBytes, DefaultMaxBodyBytes),
 		mux:        http.NewServeMux(),
+
+		people:        d.People,
+		auditLog:      d.Audit,
+		credentials:   d.Credentials,
+		tokens:        d.Tokens,
+		sessions:      newSessionManager(d.Sessions, d.SecureCookies),
+		oidc:          d.OIDC,
+		autoProvision: d.AutoProvision,
+		secureCookies: d.SecureCookies,
+		trustProxy:    d.TrustProxy,
+		hasher:        d.Hasher,
+		throttle:      auth.DefaultThrottle,
 	}
+	if d.Throttle != nil {
+		s.throttle = *d.Throttle
+	}
+	if s.hasher == nil {
+		h, err := auth.NewHasher(auth.DefaultParams)
+		if err != nil {
+			panic(fmt.Sprintf("web: password hasher: %v", err))
+		}
+		s.hasher = h
+	}
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, sessionError(err)) }
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -75,7 +136,7 @@ func NewServer(d Deps) *Server {
 			"This form was sent from another site, so it was refused. Open the page in Trellis and send it from there."))
 	}))
 	s.registerRoutes()
-	s.handler = s.securityHeaders(s.logRequests(s.recoverPanics(s.mux)))
+	s.handler = s.securityHeaders(s.logRequests(s.recoverPanics(s.authenticate(s.mux))))
 	return s
 }
 

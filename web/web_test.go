@@ -32,6 +32,14 @@ type env struct {
 	fs  trellis.FrameworkService
 	api *apitest.Validator
 	log *bytes.Buffer
+
+	db     *sqlstore.DB
+	deps   Deps
+	people *sqlstore.PersonService
+	// admin is signed in on every request of do and get (cookie); anon
+	// returns an env whose requests carry no session.
+	admin  *trellis.Person
+	cookie string
 }
 
 func newEnv(t *testing.T) *env {
@@ -46,13 +54,17 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	srv := NewServer(Deps{
-		Frameworks: fs,
-		Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
-		Clock:      trellis.SystemClock{},
-		Version:    "test-1.2.3",
-	})
-	return &env{t: t, srv: srv, h: srv.Handler(), fs: fs, api: apitest.New(t, OpenAPI()), log: &logs}
+	d := testDeps(t, db)
+	d.Frameworks = fs
+	d.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	d.Clock = trellis.SystemClock{}
+	d.Version = "test-1.2.3"
+	srv := NewServer(d)
+	e := &env{t: t, srv: srv, h: srv.Handler(), fs: fs, api: apitest.New(t, OpenAPI()), log: &logs,
+		db: db, deps: d, people: d.People.(*sqlstore.PersonService)}
+	e.admin = addPerson(t, d.People, "admin@example.com", "Ada Admin", trellis.AccessAdmin, nil)
+	e.cookie = sessionCookie(t, srv, e.admin)
+	return e
 }
 
 // do serves one request through the real handler; API responses are
@@ -62,6 +74,9 @@ func (e *env) do(method, target string, body io.Reader, header ...string) *apite
 	req := httptest.NewRequest(method, target, body)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+	}
+	if e.cookie != "" && req.Header.Get("Cookie") == "" && req.Header.Get("Authorization") == "" {
+		req.AddCookie(&http.Cookie{Name: SessionCookie, Value: e.cookie})
 	}
 	return e.api.Do(e.t, e.h, req)
 }
@@ -200,15 +215,22 @@ func TestRedirects(t *testing.T) {
 
 func TestEmptyInstance(t *testing.T) {
 	db := storetest.Open(t)
-	srv := NewServer(Deps{Frameworks: sqlstore.NewFrameworkService(db)})
+	d := testDeps(t, db)
+	d.Frameworks = sqlstore.NewFrameworkService(db)
+	// The store adds people only in a role of the active framework, and an
+	// empty instance has none: the signed-in admin comes from a stub.
+	admin := &trellis.Person{ID: 1, Email: "admin@example.com", Name: "Ada Admin", Access: trellis.AccessAdmin, Active: true}
+	d.People = onePerson{admin}
+	srv := NewServer(d)
+	cookie := sessionCookie(t, srv, admin)
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/frameworks", nil))
+	srv.Handler().ServeHTTP(rec, withCookie(httptest.NewRequest("GET", "/frameworks", nil), cookie))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "No frameworks yet") {
 		t.Errorf("empty list: %d %s", rec.Code, rec.Body)
 	}
 	// With no framework the navigation's Matrix link still leads somewhere.
 	rec = httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/matrix", nil))
+	srv.Handler().ServeHTTP(rec, withCookie(httptest.NewRequest("GET", "/matrix", nil), cookie))
 	if rec.Code != http.StatusFound || rec.Header().Get("Location") != "/frameworks" {
 		t.Errorf("/matrix on an empty instance: %d %s", rec.Code, rec.Header().Get("Location"))
 	}
@@ -498,10 +520,12 @@ func TestImportPage(t *testing.T) {
 }
 
 func TestImportBodyLimit(t *testing.T) {
-	db := storetest.Open(t)
-	srv := NewServer(Deps{Frameworks: sqlstore.NewFrameworkService(db), MaxBodyBytes: 1024})
+	e := newEnv(t)
+	d := e.deps
+	d.MaxBodyBytes = 1024
+	srv := NewServer(d)
 	body, ct := multipartForm(t, nil, "big.yaml", bytes.Repeat([]byte("a: b\n"), 2000))
-	req := httptest.NewRequest("POST", "/frameworks/import", body)
+	req := withCookie(httptest.NewRequest("POST", "/frameworks/import", body), sessionCookie(t, srv, e.admin))
 	req.Header.Set("Content-Type", ct)
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, req)
@@ -584,8 +608,8 @@ func TestRoutesRegistry(t *testing.T) {
 			t.Errorf("route %s registered twice", key)
 		}
 		seen[key] = true
-		if r.Name == "" || r.Action == "" {
-			t.Errorf("route %s lacks a name or action", key)
+		if r.Name == "" || (!r.Access.Public && (r.Access.Kind == "" || r.Access.Action == "")) {
+			t.Errorf("route %s lacks a name or access", key)
 		}
 	}
 	for _, want := range []string{"GET /frameworks/{id}/matrix", "GET /frameworks/{id}/roles/{role}", "GET /frameworks/{id}/graph",
