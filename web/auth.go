@@ -63,7 +63,10 @@ func (s *Server) authorizeRoute(r *http.Request, a Access) error {
 		return errSignIn
 	}
 	t := trellis.Target{Kind: a.Kind}
-	if a.Owner != "" {
+	if a.Owner == ownerSelf {
+		actor := s.actor(r)
+		t.Owner, t.OwnerChain = actor.Person, actor.Chain
+	} else if a.Owner != "" {
 		id, err := strconv.ParseInt(r.PathValue(a.Owner), 10, 64)
 		if err != nil || id <= 0 {
 			return trellis.Errorf(trellis.ENOTFOUND, "No such person.")
@@ -132,7 +135,7 @@ func personIDs(people []*trellis.Person) []int64 {
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if trellis.ErrorCode(err) == trellis.EUNAUTHORIZED && !isAPI(r) &&
 		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		http.Redirect(w, r, signinURL(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
 	s.fail(w, r, err)

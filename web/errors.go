@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	trellis.ERULE:         http.StatusUnprocessableEntity,
 	trellis.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	trellis.EINTERNAL:     http.StatusInternalServerError,
+	ETHROTTLED:            http.StatusTooManyRequests, // sign-in refused after repeated failures (signin.go)
 }
 
 // ErrorStatus returns the HTTP status for err's domain code.

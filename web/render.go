@@ -91,6 +91,18 @@ type page struct {
 	FrameworkID string // framework the navigation links to, if any
 	AppVersion  string
 	Data        any
+
+	// Set by render from the request: who is signed in, and which of the
+	// navigation's links the policy lets them use.
+	Me  *trellis.Person
+	Can navLinks
+}
+
+// navLinks says which links of the layout the signed-in person may follow.
+type navLinks struct {
+	Import bool // import a framework (admins)
+	Audit  bool // the audit log (admins, people partners)
+	Tokens bool // their own API tokens
 }
 
 // headView is the data of the "fwhead" template: the heading and tabs of
@@ -172,6 +184,14 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 // template failure becomes a logged 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.AppVersion = s.version
+	if actor := s.actor(r); actor.Person != nil {
+		p.Me = actor.Person
+		p.Can = navLinks{
+			Import: s.can(r, trellis.ActionCreate, trellis.Target{Kind: trellis.KindFramework}),
+			Audit:  s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindAuditLog}),
+			Tokens: s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
+		}
+	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
 	if !ok {

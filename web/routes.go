@@ -38,8 +38,21 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/frameworks/{id}/versions/{version}/activate", "activate", need(trellis.KindFramework, trellis.ActionActivate), s.activate)
 	s.handle("GET", "/static/{file}", "static", public(), s.serveStatic)
 
+	// Signing in and out, reset links, single sign-on, personal API tokens.
+	s.handle("GET", "/signin", "signin-form", public(), s.signinForm)
+	s.handle("POST", "/signin", "signin", public(), s.signinSubmit)
+	s.handle("POST", "/signout", "signout", public(), s.signout)
+	s.handle("GET", "/reset/{token}", "reset-form", public(), s.resetForm)
+	s.handle("POST", "/reset/{token}", "reset", public(), s.resetSubmit)
+	s.handle("GET", "/signin/sso", "sso", public(), s.ssoBegin)
+	s.handle("GET", "/signin/sso/callback", "sso-callback", public(), s.ssoCallback)
+	s.handle("GET", "/settings/tokens", "tokens", needSelf(trellis.KindToken, trellis.ActionRead), s.tokensPage)
+	s.handle("POST", "/settings/tokens", "token-create", needSelf(trellis.KindToken, trellis.ActionCreate), s.tokenCreate)
+	s.handle("POST", "/settings/tokens/{tid}/revoke", "token-revoke", needSelf(trellis.KindToken, trellis.ActionRead), s.tokenRevoke)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
+	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
 	s.handle("GET", "/api/v1/frameworks", "api-frameworks", need(trellis.KindFramework, trellis.ActionRead), s.apiListFrameworks)
 	s.handle("POST", "/api/v1/frameworks", "api-import", need(trellis.KindFramework, trellis.ActionCreate), s.apiImportFramework)
 	s.handle("GET", "/api/v1/frameworks/{id}", "api-framework", need(trellis.KindFramework, trellis.ActionRead), s.apiGetFramework)

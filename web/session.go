@@ -82,6 +82,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(trellis.NewContextWithActor(r.Context(), actor)))
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Where the request came from, for every audit event it causes.
+		r = r.WithContext(trellis.NewContextWithOrigin(r.Context(), trellis.Origin{IP: s.clientIP(r)}))
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/static/"):
 			next.ServeHTTP(w, r)
