@@ -100,9 +100,10 @@ type page struct {
 
 // navLinks says which links of the layout the signed-in person may follow.
 type navLinks struct {
-	Import bool // import a framework (admins)
-	Audit  bool // the audit log (admins, people partners)
-	Tokens bool // their own API tokens
+	Import   bool // import a framework (admins)
+	Activate bool // make a framework version the active one (admins)
+	Audit    bool // the audit log (admins, people partners)
+	Tokens   bool // their own API tokens
 }
 
 // headView is the data of the "fwhead" template: the heading and tabs of
@@ -187,9 +188,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if actor := s.actor(r); actor.Person != nil {
 		p.Me = actor.Person
 		p.Can = navLinks{
-			Import: s.can(r, trellis.ActionCreate, trellis.Target{Kind: trellis.KindFramework}),
-			Audit:  s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindAuditLog}),
-			Tokens: s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
+			Import:   s.can(r, trellis.ActionCreate, trellis.Target{Kind: trellis.KindFramework}),
+			Activate: s.can(r, trellis.ActionActivate, trellis.Target{Kind: trellis.KindFramework}),
+			Audit:    s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindAuditLog}),
+			Tokens:   s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
 		}
 	}
 	t, ok := s.pages[name]
@@ -210,7 +212,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
+	if w.Header().Get("Cache-Control") == "" { // a handler may ask for no-store
+		w.Header().Set("Cache-Control", "no-cache")
+	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
