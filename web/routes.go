@@ -50,6 +50,20 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/settings/tokens", "token-create", needSelf(trellis.KindToken, trellis.ActionCreate), s.tokenCreate)
 	s.handle("POST", "/settings/tokens/{tid}/revoke", "token-revoke", needSelf(trellis.KindToken, trellis.ActionRead), s.tokenRevoke)
 
+	// People: the directory, profiles and the org chart are open to everyone
+	// signed in; a person edits their own basics; admins add, import and
+	// assign (the edit handlers ask the policy per field).
+	s.handle("GET", "/people", "people", need(trellis.KindPerson, trellis.ActionRead), s.peoplePage)
+	s.handle("GET", "/people/new", "person-new-form", need(trellis.KindPerson, trellis.ActionCreate), s.newPersonForm)
+	s.handle("POST", "/people", "person-create", need(trellis.KindPerson, trellis.ActionCreate), s.createPersonSubmit)
+	s.handle("GET", "/people/import", "people-import-form", need(trellis.KindPerson, trellis.ActionCreate), s.peopleImportForm)
+	s.handle("POST", "/people/import", "people-import", need(trellis.KindPerson, trellis.ActionCreate), s.peopleImportSubmit)
+	s.handle("GET", "/people/{pid}", "person", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.personPage)
+	s.handle("GET", "/people/{pid}/edit", "person-edit-form", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.editPersonForm)
+	s.handle("POST", "/people/{pid}", "person-update", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.updatePersonSubmit)
+	s.handle("GET", "/org", "org", need(trellis.KindPerson, trellis.ActionRead), s.orgPage)
+	s.handle("GET", "/admin/audit", "audit", need(trellis.KindAuditLog, trellis.ActionRead), s.auditPage)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -58,6 +72,11 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/frameworks/{id}", "api-framework", need(trellis.KindFramework, trellis.ActionRead), s.apiGetFramework)
 	s.handle("GET", "/api/v1/frameworks/{id}/versions/{version}", "api-framework-version", need(trellis.KindFramework, trellis.ActionRead), s.apiGetFramework)
 	s.handle("GET", "/api/v1/frameworks/{id}/diff", "api-diff", need(trellis.KindFramework, trellis.ActionRead), s.apiDiff)
+	s.handle("GET", "/api/v1/people", "api-people", need(trellis.KindPerson, trellis.ActionRead), s.apiListPeople)
+	s.handle("POST", "/api/v1/people", "api-person-create", need(trellis.KindPerson, trellis.ActionCreate), s.apiCreatePerson)
+	s.handle("GET", "/api/v1/people/{pid}", "api-person", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.apiGetPerson)
+	s.handle("PATCH", "/api/v1/people/{pid}", "api-person-patch", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.apiPatchPerson)
+	s.handle("GET", "/api/v1/audit", "api-audit", need(trellis.KindAuditLog, trellis.ActionRead), s.apiListAudit)
 
 	// Anything else: a 404 (or 405) page, JSON under /api/.
 	s.handle("", "/api/", "api-not-found", public(), s.notFound)

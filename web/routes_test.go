@@ -240,6 +240,24 @@ func TestRouteActorTable(t *testing.T) {
 			form: url.Values{"person_id": {strconv.FormatInt(self.ID, 10)}},
 			want: form(404).set(http.StatusSeeOther, actSelf, actAdmin)},
 
+		// People: everyone signed in reads the directory, profiles and the
+		// org chart; the engineer and admins edit the engineer's basics;
+		// admins add and import; the audit log is for admins and people
+		// partners (hidden, 404, from everyone else). An empty add or import
+		// form is a 400 for an admin.
+		"GET /people":            {path: "/people", want: htmlPage(200)},
+		"GET /people/new":        {path: "/people/new", want: htmlPageAdmin(200)},
+		"POST /people":           {path: "/people", form: url.Values{"name": {""}}, want: formAdmin(400)},
+		"GET /people/import":     {path: "/people/import", want: htmlPageAdmin(200)},
+		"POST /people/import":    {path: "/people/import", form: url.Values{"text": {""}}, want: formAdmin(400)},
+		"GET /people/{pid}":      {path: fmt.Sprintf("/people/%d", self.ID), want: htmlPage(200)},
+		"GET /people/{pid}/edit": {path: fmt.Sprintf("/people/%d/edit", self.ID), want: htmlPage(403).set(200, actSelf, actAdmin)},
+		"POST /people/{pid}": {path: fmt.Sprintf("/people/%d", self.ID),
+			form: url.Values{"name": {self.Name}, "version": {strconv.Itoa(self.Version)}},
+			want: form(403).set(http.StatusSeeOther, actSelf, actAdmin)},
+		"GET /org":         {path: "/org", want: htmlPage(200)},
+		"GET /admin/audit": {path: "/admin/audit", want: htmlPage(404).set(200, actAdmin, actPartner)},
+
 		// The API.
 		"GET /api/v1/openapi.json": {path: "/api/v1/openapi.json", want: everyone(200)},
 		"GET /api/v1/me":           {path: "/api/v1/me", want: api(200)},
@@ -249,6 +267,14 @@ func TestRouteActorTable(t *testing.T) {
 		"GET /api/v1/frameworks/{id}":                    {path: "/api/v1/frameworks/support", want: api(200)},
 		"GET /api/v1/frameworks/{id}/versions/{version}": {path: "/api/v1/frameworks/support/versions/2026.1", want: api(200)},
 		"GET /api/v1/frameworks/{id}/diff":               {path: "/api/v1/frameworks/support/diff?from=2026.1&to=2026.1", want: api(200)},
+
+		"GET /api/v1/people":       {path: "/api/v1/people", want: api(200)},
+		"POST /api/v1/people":      {path: "/api/v1/people", body: func() string { return "{}" }, contentType: "application/json", want: apiAdminWrite(400)},
+		"GET /api/v1/people/{pid}": {path: fmt.Sprintf("/api/v1/people/%d", self.ID), want: api(200)},
+		// Without If-Match a permitted change is refused with 428.
+		"PATCH /api/v1/people/{pid}": {path: fmt.Sprintf("/api/v1/people/%d", self.ID), body: func() string { return `{"name":"x"}` },
+			contentType: "application/merge-patch+json", want: api(403).set(http.StatusPreconditionRequired, actSelf, actAdmin, actWriteTok)},
+		"GET /api/v1/audit": {path: "/api/v1/audit", want: api(404).set(200, actAdmin, actPartner, actReadTok, actWriteTok)},
 
 		// Catch-alls answer 404 to everyone.
 		" /api/": {path: "/api/v1/no-such-thing", want: everyone(404)},
