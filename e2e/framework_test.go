@@ -12,6 +12,7 @@ import (
 func TestMatrixFilterRoleGraphJourney(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t, srv.URL)
+	b.signIn(engineer)
 
 	b.do(
 		chromedp.Navigate(srv.URL+"/frameworks/support/matrix"),

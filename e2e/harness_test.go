@@ -61,12 +61,46 @@ type server struct {
 
 var servingLine = regexp.MustCompile(`serving at (http://\S+)`)
 
+// account is a person the journeys sign in as.
+type account struct {
+	Email, Name, Role, Access, Manager string
+}
+
+// password signs in every account of the journeys.
+const password = "journey-password-2026"
+
+var (
+	admin    = account{Email: "ada.admin@example.com", Name: "Ada Admin", Role: "senior-support-engineer", Access: "admin"}
+	manager  = account{Email: "mo.manager@example.com", Name: "Mo Manager", Role: "support-engineering-manager", Access: "engineer"}
+	engineer = account{Email: "eli.engineer@example.com", Name: "Eli Engineer", Role: "support-engineer", Access: "engineer", Manager: "mo.manager@example.com"}
+)
+
+// trellisCLI runs the real binary against dsn, as an operator would.
+func trellisCLI(t *testing.T, dsn, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, append(args, "--db", dsn)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("trellis %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
 // startServer runs the real binary on a free port and a fresh database
-// (SQLite, or PostgreSQL when TRELLIS_TEST_POSTGRES is set) and stops it when
-// the test ends.
+// (SQLite, or PostgreSQL when TRELLIS_TEST_POSTGRES is set), with the
+// journeys' accounts added through the CLI, and stops it when the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
 	dsn := storetest.DSN(t)
+	trellisCLI(t, dsn, "", "migrate")
+	for _, a := range []account{admin, manager, engineer} {
+		args := []string{"user", "add", "--email", a.Email, "--name", a.Name, "--role", a.Role, "--access", a.Access, "--password-stdin"}
+		if a.Manager != "" {
+			args = append(args, "--manager", a.Manager)
+		}
+		trellisCLI(t, dsn, password+"\n", args...)
+	}
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
@@ -250,4 +284,36 @@ func (b *browser) waitURL(part string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// signIn signs in through the sign-in form and waits for the page it leads to.
+func (b *browser) signIn(a account) {
+	b.t.Helper()
+	b.do(
+		chromedp.Navigate(b.base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
+	)
+	b.fill(`input[name="email"]`, a.Email)
+	b.fill(`input[name="password"]`, password)
+	b.do(chromedp.Submit(chromedp.CSS(`input[name="password"]`)))
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Contains(b.location(), "/signin") {
+		if time.Now().After(deadline) {
+			path := b.screenshot("FAILED-" + b.t.Name())
+			b.t.Fatalf("still on the sign-in page after signing in as %s (screenshot: %s)", a.Email, path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.do(chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+// fill replaces the value of the form field matching sel, as typing would.
+func (b *browser) fill(sel, value string) {
+	b.t.Helper()
+	b.do(
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Focus(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const n = document.querySelector(%q); n.value = ""; })()`, sel)),
+		chromedp.SendKeys(chromedp.CSS(sel), value),
+	)
 }

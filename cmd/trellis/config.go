@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	trellis "trellis"
+	"trellis/auth"
 )
 
 // Config is the one configuration of the trellis binary. Each field can be set
@@ -130,4 +131,23 @@ func (c Config) Validate() error {
 		details[i].Field = "--" + details[i].Field
 	}
 	return &trellis.Error{Code: trellis.EINVALID, Message: "the settings are not valid:", Details: details}
+}
+
+// oidc is the single sign-on configuration; the provider sends people back
+// to /signin/sso/callback under the public address.
+func (c Config) oidc() auth.OIDCConfig {
+	var domains []string
+	for _, d := range strings.Split(c.OIDCDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			domains = append(domains, d)
+		}
+	}
+	return auth.OIDCConfig{
+		Issuer:         c.OIDCIssuer,
+		ClientID:       c.OIDCClientID,
+		ClientSecret:   c.OIDCClientSecret,
+		RedirectURL:    c.baseURL() + "/signin/sso/callback",
+		AllowedDomains: domains,
+		AutoProvision:  c.OIDCAutoProvision,
+	}
 }

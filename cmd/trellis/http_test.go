@@ -10,8 +10,16 @@ type response struct {
 	body   string
 }
 
-func httpGet(url string) (response, error) {
-	resp, err := http.Get(url)
+// httpGet fetches url, with a Bearer token when one is given.
+func httpGet(url, token string) (response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return response{}, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return response{}, err
 	}

@@ -7,7 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"trellis"
+	"trellis/auth"
+	"trellis/sqlstore"
 	"trellis/sqlstore/storetest"
 )
 
@@ -198,7 +202,7 @@ func TestSchemaAndVersion(t *testing.T) {
 	}
 }
 
-func TestMainServesFrameworkPages(t *testing.T) {
+func TestMainServesSignedInPeopleOnly(t *testing.T) {
 	m := &Main{Config: DefaultConfig()}
 	m.Config.Addr = "127.0.0.1:0"
 	m.Config.DB = storetest.DSN(t)
@@ -206,11 +210,33 @@ func TestMainServesFrameworkPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	resp, err := httpGet(m.URL() + "/frameworks/support/matrix")
+
+	// Anonymous visitors are sent to the sign-in page.
+	resp, err := httpGet(m.URL()+"/frameworks/support/matrix", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.status != 200 || !strings.Contains(resp.body, "Senior Support Engineer") {
-		t.Fatalf("matrix: %d\n%.300s", resp.status, resp.body)
+	if resp.status != 200 || !strings.Contains(resp.body, "Sign in") {
+		t.Fatalf("anonymous matrix: %d\n%.300s", resp.status, resp.body)
+	}
+	// A person with an API token reads the default framework.
+	ctx := context.Background()
+	p := &trellis.Person{Email: "ada@example.com", Name: "Ada Okafor", RoleID: "support-engineer", Access: trellis.AccessEngineer, Active: true}
+	if err := sqlstore.NewPersonService(m.DB).CreatePerson(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	tok, secret, err := auth.NewAPIToken(p.ID, "test", auth.ScopeRead, time.Now().UTC(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.NewTokenStore(m.DB).CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = httpGet(m.URL()+"/api/v1/frameworks/support", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.status != 200 || !strings.Contains(resp.body, "senior-support-engineer") {
+		t.Fatalf("framework API: %d\n%.300s", resp.status, resp.body)
 	}
 }

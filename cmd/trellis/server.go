@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -26,9 +27,32 @@ type Main struct {
 	Logger *slog.Logger
 	DB     *sqlstore.DB
 
-	http *http.Server
-	ln   net.Listener
-	done chan error
+	http     *http.Server
+	ln       net.Listener
+	done     chan error
+	stopJobs context.CancelFunc
+}
+
+// every runs job now and then every period until stopped. Jobs here are
+// idempotent housekeeping, so several servers on one database may run them
+// side by side.
+func (m *Main) every(period time.Duration, name string, job func(context.Context) error) context.CancelFunc {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if err := job(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("background job failed", "job", name, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return cancel
 }
 
 // Run opens and migrates the store, then starts serving in the background.
@@ -44,11 +68,29 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	var sso *auth.OIDC
+	if m.Config.OIDCIssuer != "" {
+		sso, err = auth.NewOIDC(ctx, m.Config.oidc())
+		if err != nil {
+			db.Close()
+			return err
+		}
+	}
+	sessions := sqlstore.NewSessionStore(db)
 	srv := web.NewServer(web.Deps{
-		Frameworks: sqlstore.NewFrameworkService(db),
-		Logger:     m.Logger,
-		Clock:      trellis.SystemClock{},
-		Version:    buildVersion(),
+		Frameworks:    sqlstore.NewFrameworkService(db),
+		People:        sqlstore.NewPersonService(db),
+		Audit:         sqlstore.NewAuditService(db),
+		Credentials:   sqlstore.NewCredentialStore(db),
+		Tokens:        sqlstore.NewTokenStore(db),
+		Sessions:      sessions,
+		OIDC:          sso,
+		AutoProvision: m.Config.OIDCAutoProvision,
+		SecureCookies: strings.HasPrefix(m.Config.BaseURL, "https://"),
+		TrustProxy:    m.Config.TrustProxy,
+		Logger:        m.Logger,
+		Clock:         trellis.SystemClock{},
+		Version:       buildVersion(),
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -66,6 +108,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(ln) }()
+	m.stopJobs = m.every(time.Hour, "delete expired sessions", func(ctx context.Context) error {
+		_, err := sessions.DeleteExpired(ctx)
+		return err
+	})
 	m.Logger.Info("serving", "url", m.URL(), "db", sqlstore.MaskDSN(m.Config.DB))
 	return nil
 }
@@ -99,6 +145,9 @@ func (m *Main) Wait(ctx context.Context) error {
 // Close lets in-flight requests finish (up to 15 seconds), then closes the store.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopJobs != nil {
+		m.stopJobs()
+	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
