@@ -491,6 +491,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.audit(r.Context(), r, &trellis.AuditEvent{Action: trellis.AuditExport, TargetType: trellis.AuditTargetFramework,
+		TargetID: trellis.Ref{ID: fw.ID, Version: ver.Version}.String(), After: map[string]any{"format": "yaml"}})
 	filename := trellis.Slug(fw.ID) + "-" + trellis.Slug(ver.Version) + ".yaml"
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))

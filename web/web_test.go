@@ -410,6 +410,10 @@ func TestExport(t *testing.T) {
 	if fw.Hash() != support(t).Hash() {
 		t.Error("export does not round-trip")
 	}
+	page, err := e.deps.Audit.ListAudit(context.Background(), trellis.AuditFilter{Action: trellis.AuditExport})
+	if err != nil || len(page.Items) != 1 || page.Items[0].TargetID != "support@2026.1" || page.Items[0].ActorLabel != "admin@example.com" {
+		t.Errorf("the export is not in the audit log: %+v %v", page.Items, err)
+	}
 	if res := e.get("/frameworks/support/export?version=0.0"); res.Status != 404 {
 		t.Errorf("unknown version: %d", res.Status)
 	}

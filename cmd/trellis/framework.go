@@ -105,12 +105,17 @@ func cmdFrameworkExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fw, _, err := sqlstore.NewFrameworkService(db).FindFramework(ctx, ref)
+	fw, ver, err := sqlstore.NewFrameworkService(db).FindFramework(ctx, ref)
 	if err != nil {
 		return err
 	}
 	out, err := framework.Export(fw)
 	if err != nil {
+		return err
+	}
+	if err := sqlstore.NewAuditService(db).RecordAudit(ctx, &trellis.AuditEvent{Action: trellis.AuditExport,
+		TargetType: trellis.AuditTargetFramework, TargetID: trellis.Ref{ID: fw.ID, Version: ver.Version}.String(),
+		After: map[string]any{"format": "yaml"}}); err != nil {
 		return err
 	}
 	_, err = e.stdout.Write(out)

@@ -121,6 +121,10 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "nothing changed") {
 		t.Fatalf("re-import of the export is not a no-op: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
+	code, stdout, _ = trellisCmd(t, env, "audit", "--action", "export")
+	if code != 0 || !strings.Contains(stdout, "ops@1") || !strings.Contains(stdout, "cli") {
+		t.Fatalf("the export is not in the audit log: exit %d\n%s", code, stdout)
+	}
 	code, stdout, _ = trellisCmd(t, env, "framework", "list")
 	if code != 0 || !strings.Contains(stdout, "ops") || !strings.Contains(stdout, "support") {
 		t.Fatalf("list: exit %d\n%s", code, stdout)
