@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"trellis"
@@ -66,7 +67,12 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) {
 	if me := s.actor(r).Person; me != nil {
 		highlight = me.ID
 	}
-	chart := svg.OrgChartOf(v.Trees, svg.OrgOptions{Title: title, Highlight: highlight})
+	opt := svg.OrgOptions{Title: title, Highlight: highlight}
+	if len(v.Trees) == 1 && v.Trees[0].Size()-1 > 6 && !slices.ContainsFunc(v.Trees[0].Reports, func(n *svg.OrgNode) bool { return len(n.Reports) > 0 }) {
+		// One team alone: two columns read better than one tall one.
+		opt.MaxStack = (v.Trees[0].Size() - 1 + 1) / 2
+	}
+	chart := svg.OrgChartOf(v.Trees, opt)
 	// The chart escapes every text it draws.
 	v.SVG = template.HTML(chart.SVG())
 	t := "Org chart"

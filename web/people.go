@@ -635,6 +635,9 @@ func (s *Server) createPersonSubmit(w http.ResponseWriter, r *http.Request) {
 
 // CSV import.
 
+// csvColumn names the store's fields as the file's columns.
+var csvColumn = map[string]string{"role_id": "role", "teams": "team", "regions": "region", "manager_id": "manager_email"}
+
 type importProblem struct {
 	Row, Column, Message string
 }
@@ -669,7 +672,7 @@ func (s *Server) peopleImportSubmit(w http.ResponseWriter, r *http.Request) {
 			if !ok || !strings.HasPrefix(row, "row ") {
 				row, col = "", d.Field
 			}
-			v.Problems = append(v.Problems, importProblem{Row: strings.TrimPrefix(row, "row "), Column: col, Message: d.Message})
+			v.Problems = append(v.Problems, importProblem{Row: strings.TrimPrefix(row, "row "), Column: cmp.Or(csvColumn[col], col), Message: d.Message})
 		}
 		s.render(w, r, ErrorStatus(err), "people_import", layoutPage("Import people", "people", v))
 	}

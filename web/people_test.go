@@ -478,7 +478,7 @@ func TestPeopleImportPage(t *testing.T) {
 	if res.Status != 400 {
 		t.Fatalf("store errors: %d %s", res.Status, res.Body)
 	}
-	res.has(t, `<td class="num">2</td><td><code>role_id</code>`, "ghost@example.com", "reporting loop")
+	res.has(t, `<td class="num">2</td><td><code>role</code>`, "ghost@example.com", "reporting loop")
 	// Unknown columns name the expected ones.
 	res = upload("cols.csv", "name,email,salary\nA,a@example.com,1\n")
 	res.has(t, "unknown column", "name, email, role, manager_email, team, region, role_since")

@@ -356,7 +356,7 @@ func (c *OrgChart) SVG() []byte {
 			num(b.X+14), num(b.Y+22), esc(truncate(b.Name, 24)))
 		if b.Role != "" {
 			w.f(`<text x="%s" y="%s" font-size="12" fill="#334155">%s</text>`,
-				num(b.X+14), num(b.Y+41), esc(truncate(b.Role, 30)))
+				num(b.X+14), num(b.Y+41), esc(truncate(b.Role, 28)))
 		}
 		w.f(`</g>`)
 		if b.Href != "" {
