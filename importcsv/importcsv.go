@@ -1,5 +1,6 @@
-// Package importcsv reads people from CSV files for bulk import: the
-// `trellis user import` verb and the people import page share it.
+// Package importcsv reads people and evidence entries from CSV files for
+// bulk import: the command line and the import pages share it. Evidence
+// files are described in evidence.go.
 //
 // The file has a header row naming its columns, in any order:
 //
@@ -87,6 +88,40 @@ func count(n int, noun string) string {
 // Checks that need the database (the role exists in the active framework,
 // the manager exists, no reporting loops) are PersonService.ImportPeople's.
 func People(name string, r io.Reader) ([]trellis.PersonImportRow, error) {
+	var rows []trellis.PersonImportRow
+	lineOf := map[string]int{} // email -> first row
+	err := readSheet(name, r, peopleSheet, func(line int, get func(string) string, p *problems) {
+		row := readRow(line, get, p)
+		if e := row.Person.Email; e != "" {
+			if first, ok := lineOf[e]; ok {
+				p.add(line, "email", "%s is already on row %d; each person may appear once", e, first)
+			} else {
+				lineOf[e] = line
+			}
+		}
+		rows = append(rows, row)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+var peopleSheet = sheet{columns: Columns, required: Required, one: "person", many: "people", max: MaxRows}
+
+// sheet describes a kind of CSV file: its columns and what a row holds.
+type sheet struct {
+	columns, required []string
+	one, many         string // "person", "people": what a row is, in messages
+	max               int    // most rows a file may have
+}
+
+// readSheet reads a CSV file with a header row naming some of s.columns in
+// any order, and calls row for every record that is not blank, with a getter
+// of trimmed cells by column name. Problems of the file and of the rows are
+// gathered in one EINVALID error naming each row; rows is not told about
+// records of the wrong length.
+func readSheet(name string, r io.Reader, s sheet, row func(line int, get func(string) string, p *problems)) error {
 	if name == "" {
 		name = "The file"
 	}
@@ -101,24 +136,24 @@ func People(name string, r io.Reader) ([]trellis.PersonImportRow, error) {
 	var p problems
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &trellis.Error{Code: trellis.EINVALID,
-			Message: fmt.Sprintf("%s is empty; it needs a header row (%s) and a row per person.", name, strings.Join(Columns, ",")),
+		return &trellis.Error{Code: trellis.EINVALID,
+			Message: fmt.Sprintf("%s is empty; it needs a header row (%s) and a row per %s.", name, strings.Join(s.columns, ","), s.one),
 			Details: []trellis.FieldError{{Field: "row 1: header", Message: "the file is empty"}}}
 	}
 	if err != nil {
 		p.add(parseLine(err, 1), "header", "%s", parseMessage(err))
-		return nil, p.err(name)
+		return p.err(name)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case h == "":
-			p.add(1, fmt.Sprintf("column %d", i+1), "the column has no name; the columns are %s", strings.Join(Columns, ", "))
-		case !slices.Contains(Columns, h):
-			msg := fmt.Sprintf("unknown column %q; the columns are %s", h, strings.Join(Columns, ", "))
-			if s := trellis.Suggest(h, Columns); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			p.add(1, fmt.Sprintf("column %d", i+1), "the column has no name; the columns are %s", strings.Join(s.columns, ", "))
+		case !slices.Contains(s.columns, h):
+			msg := fmt.Sprintf("unknown column %q; the columns are %s", h, strings.Join(s.columns, ", "))
+			if g := trellis.Suggest(h, s.columns); g != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", g)
 			}
 			p.add(1, h, "%s", msg)
 		default:
@@ -129,17 +164,16 @@ func People(name string, r io.Reader) ([]trellis.PersonImportRow, error) {
 			}
 		}
 	}
-	for _, c := range Required {
+	for _, c := range s.required {
 		if !hasColumn(header, c) {
-			p.add(1, c, "the column %s is required; the columns are %s", c, strings.Join(Columns, ", "))
+			p.add(1, c, "the column %s is required; the columns are %s", c, strings.Join(s.columns, ", "))
 		}
 	}
 	if len(p.list) > 0 {
-		return nil, p.err(name)
+		return p.err(name)
 	}
 
-	var rows []trellis.PersonImportRow
-	lineOf := map[string]int{} // email -> first row
+	n := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -154,33 +188,32 @@ func People(name string, r io.Reader) ([]trellis.PersonImportRow, error) {
 		if blank(rec) {
 			continue
 		}
-		if len(rows) == MaxRows {
-			p.add(line, "row", "the file has more than %d people; split it into several files", MaxRows)
+		if n == s.max {
+			p.add(line, "row", "the file has more than %d %s; split it into several files", s.max, s.many)
 			break
 		}
+		n++
 		if len(rec) != len(header) {
 			p.add(line, "row", "the row has %s but the header has %s", count(len(rec), "value"), count(len(header), "column"))
 			continue
 		}
-		row := readRow(line, rec, col, &p)
-		if e := row.Person.Email; e != "" {
-			if first, ok := lineOf[e]; ok {
-				p.add(line, "email", "%s is already on row %d; each person may appear once", e, first)
-			} else {
-				lineOf[e] = line
+		get := func(c string) string {
+			if i, ok := col[c]; ok {
+				return strings.TrimSpace(rec[i])
 			}
+			return ""
 		}
-		rows = append(rows, row)
+		row(line, get, &p)
 	}
 	if err := p.err(name); err != nil {
-		return nil, err
+		return err
 	}
-	if len(rows) == 0 {
-		return nil, &trellis.Error{Code: trellis.EINVALID,
-			Message: fmt.Sprintf("%s has a header but no people; add a row per person.", name),
-			Details: []trellis.FieldError{{Field: "row 2: row", Message: "no people in the file"}}}
+	if n == 0 {
+		return &trellis.Error{Code: trellis.EINVALID,
+			Message: fmt.Sprintf("%s has a header but no %s; add a row per %s.", name, s.many, s.one),
+			Details: []trellis.FieldError{{Field: "row 2: row", Message: "no " + s.many + " in the file"}}}
 	}
-	return rows, nil
+	return nil
 }
 
 func hasColumn(header []string, c string) bool {
@@ -192,13 +225,7 @@ func hasColumn(header []string, c string) bool {
 var fieldColumn = map[string]string{"role_id": "role", "teams": "team", "regions": "region", "manager_id": "manager_email"}
 
 // readRow turns one record into an import row, adding its problems to p.
-func readRow(line int, rec []string, col map[string]int, p *problems) trellis.PersonImportRow {
-	get := func(c string) string {
-		if i, ok := col[c]; ok {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
+func readRow(line int, get func(string) string, p *problems) trellis.PersonImportRow {
 	person := trellis.Person{
 		Name:    get("name"),
 		Email:   get("email"),
