@@ -65,8 +65,9 @@ type Index struct {
 	activities map[string]trellis.Activity // by id and by lower-case name
 }
 
-// New builds the index of a framework. It costs a few hundred microseconds
-// for a framework the size of the default one; build it once per version.
+// New builds the index of a framework. It takes about two milliseconds for
+// a framework the size of the default one: build it once per framework
+// version and share it.
 func New(fw *trellis.Framework) *Index {
 	ix := &Index{
 		postings:   map[string][]posting{},
