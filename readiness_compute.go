@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,81 @@ func ConsiderationKey(general bool, index int) string {
 		return fmt.Sprintf("general-c%d", index+1)
 	}
 	return fmt.Sprintf("c%d", index+1)
+}
+
+// Validate checks a checklist item against the framework version it
+// belongs to: the role exists, the kind is consideration or resource, the
+// key names one of the role's considerations ("c1" ...), a general one
+// ("general-c1" ...), or a resource of the role or a general resource, and
+// the state is open, planned or done. Only considerations are backed by
+// evidence.
+func (it *ChecklistItem) Validate(fw *Framework) error {
+	var d fieldErrors
+	if fw != nil && it.FrameworkID != "" && it.FrameworkID != fw.ID {
+		d.add("framework_id", "framework_id is %q, but the item is checked against framework %q", it.FrameworkID, fw.ID)
+	}
+	var role *Role
+	switch {
+	case it.RoleID == "":
+		d.add("role_id", "role_id is required: the target role the item belongs to")
+	case fw != nil:
+		var ok bool
+		if role, ok = fw.Role(it.RoleID); !ok {
+			d.add("role_id", "%s", unknownRef("role", it.RoleID, roleIDs(fw), fw))
+		}
+	}
+	var keys []string
+	switch it.Kind {
+	case ChecklistConsideration:
+		if role != nil {
+			for i := range role.Considerations {
+				keys = append(keys, ConsiderationKey(false, i))
+			}
+		}
+		if fw != nil {
+			for i := range fw.Considerations {
+				keys = append(keys, ConsiderationKey(true, i))
+			}
+		}
+	case ChecklistResource:
+		if role != nil {
+			keys = append(keys, role.Resources...)
+		}
+		if fw != nil {
+			for _, r := range fw.GeneralResources() {
+				keys = append(keys, r.ID)
+			}
+		}
+		if len(it.EvidenceIDs) > 0 {
+			d.add("evidence_ids", "resources are ticked off, not backed by evidence; leave evidence_ids empty")
+		}
+	default:
+		d.add("kind", "kind %q is not known; use %s or %s", it.Kind, ChecklistConsideration, ChecklistResource)
+	}
+	switch {
+	case it.Key == "":
+		d.add("key", "key is required: a consideration's key (c1, general-c1 ...) or a resource id")
+	case role != nil && (it.Kind == ChecklistConsideration || it.Kind == ChecklistResource) && !slices.Contains(keys, it.Key):
+		msg := fmt.Sprintf("%s %q is not on the checklist of role %q", it.Kind, it.Key, role.ID)
+		if s := Suggest(it.Key, keys); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if len(keys) > 0 && len(keys) <= 20 {
+			msg += "; use one of " + strings.Join(keys, ", ")
+		}
+		d.add("key", "%s", msg)
+	}
+	if !slices.Contains(ChecklistStates, it.State) {
+		d.add("state", "state %q is not known%s; use one of %s", it.State, suggestion(it.State, ChecklistStates), strings.Join(ChecklistStates, ", "))
+	}
+	seen := map[int64]bool{}
+	for _, id := range it.EvidenceIDs {
+		if id <= 0 || seen[id] {
+			d.add("evidence_ids", "evidence id %d is not a valid entry id or is listed twice", id)
+			break
+		}
+		seen[id] = true
+	}
+	return d.err("checklist item")
 }
 
 // RatingScore places a rating on the 0..3 scale (not yet 0, exceeds 3); -1

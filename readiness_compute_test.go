@@ -427,3 +427,38 @@ func BenchmarkComputeReadiness(b *testing.B) {
 		})
 	}
 }
+
+func TestChecklistItemValidate(t *testing.T) {
+	fw := smallFramework()
+	good := func() trellis.ChecklistItem {
+		return trellis.ChecklistItem{PersonID: 7, FrameworkID: "small", RoleID: "senior", Kind: "consideration", Key: "c2", State: "done", EvidenceIDs: []int64{3, 4}}
+	}
+	tests := []struct {
+		name   string
+		change func(it *trellis.ChecklistItem)
+		want   map[string]string
+	}{
+		{"valid consideration", func(it *trellis.ChecklistItem) {}, nil},
+		{"valid general consideration", func(it *trellis.ChecklistItem) { it.Key = "general-c1" }, nil},
+		{"valid role resource", func(it *trellis.ChecklistItem) { it.Kind, it.Key, it.EvidenceIDs = "resource", "r2", nil }, nil},
+		{"valid general resource", func(it *trellis.ChecklistItem) { it.Kind, it.Key, it.EvidenceIDs = "resource", "r3", nil }, nil},
+		{"resource of another role", func(it *trellis.ChecklistItem) { it.Kind, it.Key, it.EvidenceIDs = "resource", "r4", nil },
+			map[string]string{"key": `resource "r4" is not on the checklist of role "senior"`}},
+		{"consideration out of range", func(it *trellis.ChecklistItem) { it.Key = "c3" }, map[string]string{"key": `consideration "c3" is not on the checklist`}},
+		{"key missing", func(it *trellis.ChecklistItem) { it.Key = "" }, map[string]string{"key": "required"}},
+		{"kind unknown", func(it *trellis.ChecklistItem) { it.Kind = "book" }, map[string]string{"kind": `"book" is not known`}},
+		{"state unknown", func(it *trellis.ChecklistItem) { it.State = "dne" }, map[string]string{"state": `did you mean "done"?`}},
+		{"role unknown", func(it *trellis.ChecklistItem) { it.RoleID = "senor" }, map[string]string{"role_id": `did you mean "senior"?`}},
+		{"role missing", func(it *trellis.ChecklistItem) { it.RoleID = "" }, map[string]string{"role_id": "required"}},
+		{"evidence on a resource", func(it *trellis.ChecklistItem) { it.Kind, it.Key = "resource", "r1" }, map[string]string{"evidence_ids": "not backed by evidence"}},
+		{"evidence twice", func(it *trellis.ChecklistItem) { it.EvidenceIDs = []int64{3, 3} }, map[string]string{"evidence_ids": "listed twice"}},
+		{"other framework", func(it *trellis.ChecklistItem) { it.FrameworkID = "x" }, map[string]string{"framework_id": `"x"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := good()
+			tt.change(&it)
+			checkDetails(t, it.Validate(fw), tt.want)
+		})
+	}
+}
