@@ -38,6 +38,19 @@ const (
 	AuditAccessDenied       = "access.denied" // a refused request worth a trace (not every 404)
 )
 
+// Audit actions of the evidence journal and career conversations.
+const (
+	AuditEvidenceCreated       = "evidence.created"
+	AuditEvidenceUpdated       = "evidence.updated" // content changed; a visibility change is also visibility.changed
+	AuditEvidenceDeleted       = "evidence.deleted"
+	AuditEvidenceImported      = "evidence.imported" // a bulk import; After counts the entries created
+	AuditConversationRecorded  = "conversation.recorded"
+	AuditConversationConfirmed = "conversation.confirmed" // the team member confirmed it happened
+)
+
+// AuditTargetConversation is the target type of conversation events.
+const AuditTargetConversation = "conversation"
+
 // AuditActions lists the actions defined so far, for filters and help texts.
 // Other actions may be recorded (promotion decisions come later); they only
 // need the right shape.
@@ -48,6 +61,8 @@ var AuditActions = []string{
 	AuditPersonCreated, AuditPeopleImported, AuditPersonUpdated, AuditRoleChanged, AuditManagerChanged,
 	AuditAccessChanged, AuditPersonDeactivated, AuditPersonReactivated,
 	AuditVisibilityChanged, AuditFrameworkImported, AuditFrameworkActivated, AuditExport, AuditAccessDenied,
+	AuditEvidenceCreated, AuditEvidenceUpdated, AuditEvidenceDeleted, AuditEvidenceImported,
+	AuditConversationRecorded, AuditConversationConfirmed,
 }
 
 // Audit target types: what an event is about. They match the policy's kinds
