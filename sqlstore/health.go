@@ -62,16 +62,17 @@ const readyTimeout = 2 * time.Second
 
 // Ready reports whether the database answers and carries every migration
 // this build knows. A database migrated further (by a newer node during a
-// rolling upgrade) is ready too. The error is EUNAVAILABLE with the reason.
+// rolling upgrade) is ready too. The error is EUNAVAILABLE; its message is
+// the reason, its details the driver's error.
 func (db *DB) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	if err := db.db.PingContext(ctx); err != nil {
-		return trellis.Errorf(trellis.EUNAVAILABLE, "the database does not answer: %s", maskSecrets(err.Error()))
+		return unready("the database does not answer", err)
 	}
 	have, err := db.SchemaVersion(ctx)
 	if err != nil {
-		return trellis.Errorf(trellis.EUNAVAILABLE, "the database's migrations cannot be read: %s", maskSecrets(err.Error()))
+		return unready("the database's migrations cannot be read", err)
 	}
 	want, err := db.LatestMigration()
 	if err != nil {
@@ -81,6 +82,13 @@ func (db *DB) Ready(ctx context.Context) error {
 		return trellis.Errorf(trellis.EUNAVAILABLE, "the database is at migration %d of %d; run trellis migrate", have, want)
 	}
 	return nil
+}
+
+// unready is a readiness failure: a short reason fit for anyone to read, and
+// the driver's words (which may name hosts) in the details, for logs.
+func unready(reason string, err error) error {
+	return &trellis.Error{Code: trellis.EUNAVAILABLE, Message: reason,
+		Details: []trellis.FieldError{{Field: "database", Message: maskSecrets(err.Error())}}}
 }
 
 // Stats returns the connection pool's statistics, for metrics.

@@ -110,7 +110,8 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 		writeJSON(w, status, errorBody{Error: errorObject{Code: code, Message: trellis.ErrorMessage(err), Details: details}})
 		return
 	}
-	v := errorView{Status: status, Heading: http.StatusText(status), Message: trellis.ErrorMessage(err), Details: details}
+	v := errorView{Status: status, Heading: http.StatusText(status), Message: trellis.ErrorMessage(err), Details: details,
+		RequestID: RequestID(r.Context())}
 	switch status {
 	case http.StatusNotFound:
 		v.Heading = "Not found"
@@ -135,6 +136,9 @@ type errorView struct {
 	Details   []trellis.FieldError
 	HintLabel string
 	Hints     []link
+	// RequestID names the request in the server's log; people quote it
+	// when they report the error.
+	RequestID string
 }
 
 // writeJSON writes v as JSON with status.

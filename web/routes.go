@@ -78,6 +78,13 @@ func (s *Server) registerRoutes() {
 	s.handle("PATCH", "/api/v1/people/{pid}", "api-person-patch", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.apiPatchPerson)
 	s.handle("GET", "/api/v1/audit", "api-audit", need(trellis.KindAuditLog, trellis.ActionRead), s.apiListAudit)
 
+	// Operations (health.go, metrics.go): liveness and readiness for load
+	// balancers and orchestrators, open to all; /metrics decides by itself
+	// who may read it (loopback or the metrics token, see serveMetrics).
+	s.handle("GET", "/healthz", "healthz", public(), s.healthz)
+	s.handle("GET", "/readyz", "readyz", public(), s.readyz)
+	s.handle("GET", "/metrics", "metrics", public(), s.serveMetrics)
+
 	// Anything else: a 404 (or 405) page, JSON under /api/.
 	s.handle("", "/api/", "api-not-found", public(), s.notFound)
 	s.handle("", "/", "not-found", public(), s.notFound)
@@ -105,7 +112,11 @@ func (s *Server) handle(method, pattern, name string, access Access, h http.Hand
 	if method != "" {
 		full = method + " " + pattern
 	}
-	s.mux.Handle(full, next)
+	if s.routeNames == nil {
+		s.routeNames = map[string]string{}
+	}
+	s.routeNames[full] = name
+	s.mux.Handle(full, s.tagRoute(name, pattern, next))
 }
 
 // notFound answers paths no route serves: 405 with Allow when another

@@ -276,6 +276,13 @@ func TestRouteActorTable(t *testing.T) {
 			contentType: "application/merge-patch+json", want: api(403).set(http.StatusPreconditionRequired, actSelf, actAdmin, actWriteTok)},
 		"GET /api/v1/audit": {path: "/api/v1/audit", want: api(404).set(200, actAdmin, actPartner, actReadTok, actWriteTok)},
 
+		// Operations: liveness and readiness are open to all; /metrics is
+		// served over loopback or with the metrics token only, and these
+		// requests come from elsewhere (192.0.2.1) with neither.
+		"GET /healthz": {path: "/healthz", want: everyone(200)},
+		"GET /readyz":  {path: "/readyz", want: everyone(200)},
+		"GET /metrics": {path: "/metrics", want: everyone(http.StatusForbidden)},
+
 		// Catch-alls answer 404 to everyone.
 		" /api/": {path: "/api/v1/no-such-thing", want: everyone(404)},
 		" /":     {path: "/no/such/page", want: everyone(404)},

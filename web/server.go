@@ -6,6 +6,7 @@ package web
 
 import (
 	"cmp"
+	"database/sql"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -23,6 +24,14 @@ type Deps struct {
 	Logger     *slog.Logger // nil discards logs
 	Clock      trellis.Clock
 	Version    string // build version shown in the footer
+
+	// Operations (health.go, metrics.go). Health answers /readyz; nil
+	// means always ready. DBStats feeds the connection pool metrics; nil
+	// leaves them out. MetricsToken lets scrapers from other machines read
+	// /metrics as a Bearer token; empty allows loopback only.
+	Health       Health
+	DBStats      func() sql.DBStats
+	MetricsToken string
 
 	// MaxBodyBytes caps request bodies (framework files, forms); 0 means
 	// DefaultMaxBodyBytes.
@@ -82,6 +91,15 @@ type Server struct {
 	assets  *assets
 	pages   map[string]*template.Template
 	handler http.Handler
+
+	// routeNames maps registered patterns ("GET /people/{pid}") to route
+	// names, for logs and metrics.
+	routeNames map[string]string
+
+	health         Health
+	metrics        *metrics
+	metricsHandler http.Handler
+	metricsToken   string
 }
 
 // NewServer builds the server and its routes. It panics if the embedded
@@ -121,6 +139,10 @@ func NewServer(d Deps) *Server {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.logger = slog.New(requestIDHandler{s.logger.Handler()})
+	s.health, s.metricsToken = d.Health, d.MetricsToken
+	s.metrics = newMetrics(s.version, d.DBStats)
+	s.metricsHandler = s.newMetricsHandler()
 	if s.clock == nil {
 		s.clock = trellis.SystemClock{}
 	}

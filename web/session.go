@@ -85,7 +85,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// Where the request came from, for every audit event it causes.
 		r = r.WithContext(trellis.NewContextWithOrigin(r.Context(), trellis.Origin{IP: s.clientIP(r)}))
 		switch {
-		case strings.HasPrefix(r.URL.Path, "/static/"):
+		case strings.HasPrefix(r.URL.Path, "/static/"), opsPath(r.URL.Path):
 			next.ServeHTTP(w, r)
 		case isAPI(r) && r.Header.Get("Authorization") != "":
 			actor, err := s.tokenActor(r)
