@@ -27,6 +27,9 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Credentials: sqlstore.NewCredentialStore(db),
 		Tokens:      sqlstore.NewTokenStore(db),
 		Sessions:    sqlstore.NewSessionStore(db),
+		Evidence:    sqlstore.NewEvidenceService(db),
+		Growth:      sqlstore.NewGrowthService(db),
+		Readiness:   sqlstore.NewReadinessService(db),
 		Hasher:      h,
 	}
 }

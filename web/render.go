@@ -104,6 +104,8 @@ type navLinks struct {
 	Activate bool // make a framework version the active one (admins)
 	Audit    bool // the audit log (admins, people partners)
 	Tokens   bool // their own API tokens
+	Growth   bool // their journal, plan and readiness (when the server has them)
+	Team     bool // their team page (people report to them)
 }
 
 // headView is the data of the "fwhead" template: the heading and tabs of
@@ -192,6 +194,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			Activate: s.can(r, trellis.ActionActivate, trellis.Target{Kind: trellis.KindFramework}),
 			Audit:    s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindAuditLog}),
 			Tokens:   s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
+			Growth:   s.evidence != nil && s.growth != nil && s.readiness != nil,
+			Team:     actor.HasReports,
 		}
 	}
 	t, ok := s.pages[name]

@@ -64,6 +64,37 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/org", "org", need(trellis.KindPerson, trellis.ActionRead), s.orgPage)
 	s.handle("GET", "/admin/audit", "audit", need(trellis.KindAuditLog, trellis.ActionRead), s.auditPage)
 
+	// Growth: the evidence journal, the growth plan, the target role,
+	// readiness and the team view (evidence*.go, growth*.go, readiness*.go,
+	// team.go). The journal is open to whoever may see the person and lists
+	// only the entries the viewer may read; routes on one entry check the
+	// entry's own visibility once it is loaded. Only the person writes their
+	// journal and plan and self-assesses; the manager records career
+	// conversations and assesses; only the person confirms a conversation.
+	s.handle("GET", "/people/{pid}/evidence", "journal", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.journalPage)
+	s.handle("GET", "/people/{pid}/evidence/new", "evidence-new-form", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.newEvidenceForm)
+	s.handle("POST", "/people/{pid}/evidence", "evidence-create", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.createEvidenceSubmit)
+	s.handle("GET", "/people/{pid}/evidence/import", "evidence-import-form", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.evidenceImportForm)
+	s.handle("POST", "/people/{pid}/evidence/import", "evidence-import", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.evidenceImportSubmit)
+	s.handle("GET", "/people/{pid}/evidence/{eid}", "evidence", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.evidencePage)
+	s.handle("GET", "/people/{pid}/evidence/{eid}/edit", "evidence-edit-form", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.editEvidenceForm)
+	s.handle("POST", "/people/{pid}/evidence/{eid}", "evidence-update", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.updateEvidenceSubmit)
+	s.handle("GET", "/people/{pid}/evidence/{eid}/delete", "evidence-delete-form", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.deleteEvidenceForm)
+	s.handle("POST", "/people/{pid}/evidence/{eid}/delete", "evidence-delete", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.deleteEvidenceSubmit)
+	s.handle("GET", "/people/{pid}/plan", "plan", needOn(trellis.KindGrowthPlan, trellis.ActionRead, "pid"), s.planPage)
+	s.handle("POST", "/people/{pid}/plan", "plan-save", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.savePlanSubmit)
+	s.handle("POST", "/people/{pid}/plan/refresh", "plan-refresh", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.refreshPlanSubmit)
+	s.handle("POST", "/people/{pid}/conversations", "conversation-record", needOn(trellis.KindAssessment, trellis.ActionCreate, "pid"), s.recordConversationSubmit)
+	s.handle("POST", "/people/{pid}/conversations/{cid}/confirm", "conversation-confirm", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.confirmConversationSubmit)
+	s.handle("GET", "/people/{pid}/target", "target", needOn(trellis.KindGrowthPlan, trellis.ActionRead, "pid"), s.targetPage)
+	s.handle("POST", "/people/{pid}/target", "target-save", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.targetSubmit)
+	s.handle("GET", "/people/{pid}/readiness", "readiness", needOn(trellis.KindAssessment, trellis.ActionRead, "pid"), s.readinessPage)
+	s.handle("POST", "/people/{pid}/readiness/self", "assess-self", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.assessSubmit(trellis.BySelf))
+	s.handle("POST", "/people/{pid}/readiness/manager", "assess-manager", needOn(trellis.KindAssessment, trellis.ActionCreate, "pid"), s.assessSubmit(trellis.ByManager))
+	s.handle("POST", "/people/{pid}/readiness/checklist", "checklist", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.checklistSubmit)
+	s.handle("GET", "/team", "my-team", need(trellis.KindPerson, trellis.ActionRead), s.myTeamPage)
+	s.handle("GET", "/people/{pid}/team", "team", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.personTeamPage)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -77,6 +108,15 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/people/{pid}", "api-person", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.apiGetPerson)
 	s.handle("PATCH", "/api/v1/people/{pid}", "api-person-patch", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.apiPatchPerson)
 	s.handle("GET", "/api/v1/audit", "api-audit", need(trellis.KindAuditLog, trellis.ActionRead), s.apiListAudit)
+	s.handle("GET", "/api/v1/people/{pid}/evidence", "api-evidence-list", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.apiListEvidence)
+	s.handle("POST", "/api/v1/people/{pid}/evidence", "api-evidence-create", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.apiCreateEvidence)
+	s.handle("GET", "/api/v1/evidence/{id}", "api-evidence", need(trellis.KindPerson, trellis.ActionRead), s.apiGetEvidence)
+	s.handle("PATCH", "/api/v1/evidence/{id}", "api-evidence-patch", need(trellis.KindPerson, trellis.ActionRead), s.apiPatchEvidence)
+	s.handle("DELETE", "/api/v1/evidence/{id}", "api-evidence-delete", need(trellis.KindPerson, trellis.ActionRead), s.apiDeleteEvidence)
+	s.handle("POST", "/api/v1/evidence/suggestions", "api-evidence-suggestions", need(trellis.KindFramework, trellis.ActionRead), s.apiSuggestEvidence)
+	s.handle("GET", "/api/v1/people/{pid}/plan", "api-plan", needOn(trellis.KindGrowthPlan, trellis.ActionRead, "pid"), s.apiGetPlan)
+	s.handle("PUT", "/api/v1/people/{pid}/plan", "api-plan-put", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.apiPutPlan)
+	s.handle("GET", "/api/v1/people/{pid}/readiness", "api-readiness", needOn(trellis.KindAssessment, trellis.ActionRead, "pid"), s.apiReadiness)
 
 	// Operations (health.go, metrics.go): liveness and readiness for load
 	// balancers and orchestrators, open to all; /metrics decides by itself

@@ -201,6 +201,7 @@ func TestRouteActorTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	bogusReset := auth.ResetLinkPrefix + strings.Repeat("a", 52)
+	g := newGrowthFixture(t, e, o)
 
 	cases := map[string]routeCase{
 		// Framework pages: everyone signed in reads; admins import and activate.
@@ -258,6 +259,36 @@ func TestRouteActorTable(t *testing.T) {
 		"GET /org":         {path: "/org", want: htmlPage(200)},
 		"GET /admin/audit": {path: "/admin/audit", want: htmlPage(404).set(200, actAdmin, actPartner)},
 
+		// Growth (growth_test.go has the fixture). The engineer writes their
+		// journal and plan and self-assesses; their reporting line reads
+		// entries shared with the manager, the plan and readiness (403 on
+		// writes); everyone else sees the journal's collection (empty for
+		// them) and gets 404 for the rest. The direct manager alone records
+		// conversations and assesses; only the engineer confirms.
+		"GET /people/{pid}/evidence":                     {path: g.journal, want: htmlPage(200)},
+		"GET /people/{pid}/evidence/new":                 {path: g.journal + "/new", want: htmlPage(403).set(200, actSelf)},
+		"POST /people/{pid}/evidence":                    {path: g.journal, form: url.Values{"title": {""}}, want: form(403).set(400, actSelf)},
+		"GET /people/{pid}/evidence/import":              {path: g.journal + "/import", want: htmlPage(403).set(200, actSelf)},
+		"POST /people/{pid}/evidence/import":             {path: g.journal + "/import", form: url.Values{"text": {""}}, want: form(403).set(400, actSelf)},
+		"GET /people/{pid}/evidence/{eid}":               {path: g.entry, want: htmlPage(404).set(200, g.line...)},
+		"GET /people/{pid}/evidence/{eid}/edit":          {path: g.entry + "/edit", want: htmlPage(404).set(403, g.above...).set(200, actSelf)},
+		"POST /people/{pid}/evidence/{eid}":              {path: g.entry, form: g.entryForm, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"GET /people/{pid}/evidence/{eid}/delete":        {path: g.entry + "/delete", want: htmlPage(404).set(403, g.above...).set(200, actSelf)},
+		"POST /people/{pid}/evidence/{eid}/delete":       {path: g.private + "/delete", form: url.Values{}, want: form(404).set(http.StatusSeeOther, actSelf)},
+		"GET /people/{pid}/plan":                         {path: g.plan, want: htmlPage(404).set(200, g.line...)},
+		"POST /people/{pid}/plan":                        {path: g.plan, form: url.Values{"version": {"0"}, "why": {"grow"}}, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"POST /people/{pid}/plan/refresh":                {path: g.plan + "/refresh", form: url.Values{}, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"POST /people/{pid}/conversations":               {path: g.person + "/conversations", form: url.Values{"date": {g.today}}, want: form(403).set(http.StatusSeeOther, actManager)},
+		"POST /people/{pid}/conversations/{cid}/confirm": {path: g.confirm, form: url.Values{}, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"GET /people/{pid}/target":                       {path: g.person + "/target", want: htmlPage(404).set(200, g.line...)},
+		"POST /people/{pid}/target":                      {path: g.person + "/target", form: url.Values{"target": {"senior-support-engineer"}}, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"GET /people/{pid}/readiness":                    {path: g.person + "/readiness", want: htmlPage(404).set(200, g.line...)},
+		"POST /people/{pid}/readiness/self":              {path: g.person + "/readiness/self", form: g.assess, want: form(404).set(403, g.above...).set(http.StatusSeeOther, actSelf)},
+		"POST /people/{pid}/readiness/manager":           {path: g.person + "/readiness/manager", form: g.assess, want: form(403).set(http.StatusSeeOther, actManager)},
+		"POST /people/{pid}/readiness/checklist":         {path: g.person + "/readiness/checklist", form: url.Values{"kind": {"nonsense"}}, want: form(404).set(403, g.above...).set(400, actSelf)},
+		"GET /team":                                      {path: "/team", want: htmlPage(200)},
+		"GET /people/{pid}/team":                         {path: g.team, want: htmlPage(404).set(200, g.line...)},
+
 		// The API.
 		"GET /api/v1/openapi.json": {path: "/api/v1/openapi.json", want: everyone(200)},
 		"GET /api/v1/me":           {path: "/api/v1/me", want: api(200)},
@@ -275,6 +306,19 @@ func TestRouteActorTable(t *testing.T) {
 		"PATCH /api/v1/people/{pid}": {path: fmt.Sprintf("/api/v1/people/%d", self.ID), body: func() string { return `{"name":"x"}` },
 			contentType: "application/merge-patch+json", want: api(403).set(http.StatusPreconditionRequired, actSelf, actAdmin, actWriteTok)},
 		"GET /api/v1/audit": {path: "/api/v1/audit", want: api(404).set(200, actAdmin, actPartner, actReadTok, actWriteTok)},
+
+		// Growth over the API; the tokens are the admin's, who sees nothing
+		// of the engineer's growth but the (empty) journal collection.
+		"GET /api/v1/people/{pid}/evidence":  {path: "/api/v1" + g.journal, want: api(200)},
+		"POST /api/v1/people/{pid}/evidence": {path: "/api/v1" + g.journal, body: func() string { return "{}" }, contentType: "application/json", want: api(403).set(400, actSelf)},
+		"GET /api/v1/evidence/{id}":          {path: g.apiEntry, want: api(404).set(200, g.line...)},
+		"PATCH /api/v1/evidence/{id}": {path: g.apiEntry, body: func() string { return `{"title":"x"}` }, contentType: "application/merge-patch+json",
+			want: api(404).set(403, g.above...).set(http.StatusPreconditionRequired, actSelf)},
+		"DELETE /api/v1/evidence/{id}":       {path: g.apiEntry, want: api(404).set(403, g.above...).set(http.StatusPreconditionRequired, actSelf)},
+		"POST /api/v1/evidence/suggestions":  {path: "/api/v1/evidence/suggestions", body: func() string { return `{"title":"Debugged a customer's outage"}` }, contentType: "application/json", want: api(200)},
+		"GET /api/v1/people/{pid}/plan":      {path: "/api/v1" + g.plan, want: api(404).set(200, g.line...)},
+		"PUT /api/v1/people/{pid}/plan":      {path: "/api/v1" + g.plan, body: func() string { return "{}" }, contentType: "application/json", want: api(404).set(403, g.above...).set(http.StatusPreconditionRequired, actSelf)},
+		"GET /api/v1/people/{pid}/readiness": {path: "/api/v1" + g.person + "/readiness", want: api(404).set(200, g.line...)},
 
 		// Operations: liveness and readiness are open to all; /metrics is
 		// served over loopback or with the metrics token only, and these

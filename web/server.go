@@ -59,6 +59,12 @@ type Deps struct {
 	Hasher *auth.Hasher
 	// Throttle limits failed sign-ins; nil means auth.DefaultThrottle.
 	Throttle *auth.Throttle
+
+	// Growth: the evidence journal, growth plans and career conversations,
+	// and the inputs of readiness (evidence*.go, growth*.go, readiness*.go).
+	Evidence  trellis.EvidenceService
+	Growth    trellis.GrowthService
+	Readiness trellis.ReadinessService
 }
 
 // DefaultMaxBodyBytes is the default request body limit: a framework file
@@ -84,6 +90,10 @@ type Server struct {
 	trustProxy    bool
 	hasher        *auth.Hasher
 	throttle      auth.Throttle
+
+	evidence  trellis.EvidenceService
+	growth    trellis.GrowthService
+	readiness trellis.ReadinessService
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -124,6 +134,10 @@ func NewServer(d Deps) *Server {
 		trustProxy:    d.TrustProxy,
 		hasher:        d.Hasher,
 		throttle:      auth.DefaultThrottle,
+
+		evidence:  d.Evidence,
+		growth:    d.Growth,
+		readiness: d.Readiness,
 	}
 	if d.Throttle != nil {
 		s.throttle = *d.Throttle
