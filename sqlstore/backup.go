@@ -451,3 +451,14 @@ func (db *DB) Pin(ctx context.Context) (release func() error, err error) {
 	}
 	return conn.Close, nil
 }
+
+// SQLiteFile returns the file of a SQLite DSN, or "" for PostgreSQL and
+// in-memory databases.
+func SQLiteFile(dsn string) string {
+	probe := &DB{DSN: MaskDSN(dsn)}
+	driverName, driverDSN, err := probe.parse(dsn)
+	if err != nil || driverName != "sqlite" || sqliteInMemory(driverDSN) {
+		return ""
+	}
+	return sqliteFile(dsn)
+}

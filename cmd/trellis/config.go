@@ -32,6 +32,9 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For, for servers
 	// behind a reverse proxy.
 	TrustProxy bool
+	// MetricsToken lets Prometheus scrape /metrics from another machine as a
+	// Bearer token; without it /metrics answers loopback only.
+	MetricsToken string
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -52,6 +55,7 @@ func configFromEnv(getenv func(string) string) Config {
 		"TRELLIS_OIDC_CLIENT_ID":     &c.OIDCClientID,
 		"TRELLIS_OIDC_CLIENT_SECRET": &c.OIDCClientSecret,
 		"TRELLIS_OIDC_DOMAINS":       &c.OIDCDomains,
+		"TRELLIS_METRICS_TOKEN":      &c.MetricsToken,
 	} {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			*field = v
@@ -99,6 +103,7 @@ func (c *Config) bindServer(fs *flag.FlagSet) {
 	fs.BoolVar(&c.OIDCAutoProvision, "oidc-auto-provision", c.OIDCAutoProvision, "single sign-on: add unknown people on first sign-in (env TRELLIS_OIDC_AUTO_PROVISION)")
 	fs.StringVar(&c.OIDCDomains, "oidc-domains", c.OIDCDomains, "single sign-on: allowed email domains, comma-separated (env TRELLIS_OIDC_DOMAINS)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (env TRELLIS_TRUST_PROXY)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "Bearer token for scraping /metrics from other machines; prefer the env TRELLIS_METRICS_TOKEN, as flags show in ps")
 }
 
 // Validate reports every wrong setting at once.

@@ -60,6 +60,8 @@ func verbs() []verb {
 		{"user", "add people, import them from CSV, make password reset links", cmdUser},
 		{"token", "create a personal API token", cmdToken},
 		{"audit", "show the audit log", cmdAudit},
+		{"backup", "copy the SQLite database while serving (PostgreSQL: pg_dump)", cmdBackup},
+		{"restore", "replace the SQLite database with a backup (server stopped)", cmdRestore},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -31,6 +31,7 @@ type Main struct {
 	ln       net.Listener
 	done     chan error
 	stopJobs context.CancelFunc
+	unpin    func() error // lets go of the connection that marks a SQLite database in use
 }
 
 // every runs job now and then every period until stopped. Jobs here are
@@ -91,6 +92,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:        m.Logger,
 		Clock:         trellis.SystemClock{},
 		Version:       buildVersion(),
+		Health:        db,
+		DBStats:       db.Stats,
+		MetricsToken:  m.Config.MetricsToken,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -98,6 +102,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return trellis.Errorf(trellis.EUNAVAILABLE, "cannot listen on %s: %v; choose another address with --addr", m.Config.Addr, err)
 	}
 	m.ln = ln
+	// A connection held for as long as the server runs makes trellis
+	// restore refuse this database instead of replacing it underfoot.
+	if m.unpin, err = db.Pin(ctx); err != nil {
+		ln.Close()
+		db.Close()
+		return err
+	}
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -152,6 +163,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.unpin != nil {
+		errs = append(errs, m.unpin())
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
