@@ -281,3 +281,19 @@ func TestMarkOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestGrowthNavigation(t *testing.T) {
+	e := newEnv(t)
+	o := newFixtureOrg(t, e)
+	self := o.people[actSelf]
+	body := wantStatus(t, "own profile", o.as(e, actSelf, "GET", personURL(self.ID), ""), 200,
+		`href="/people/`+strconv.FormatInt(self.ID, 10)+`/plan"`, ">My journal<", ">My plan<", ">Readiness<")
+	if strings.Contains(body, ">My team<") {
+		t.Error("an engineer without reports gets a team link")
+	}
+	wantStatus(t, "manager header", o.as(e, actManager, "GET", personURL(self.ID), ""), 200, ">My team<", ">Growth plan<")
+	body = wantStatus(t, "peer's view", o.as(e, actPeer, "GET", personURL(self.ID), ""), 200, ">Journal<")
+	if strings.Contains(body, ">Growth plan<") {
+		t.Error("a peer manager is offered the plan they may not read")
+	}
+}

@@ -299,6 +299,9 @@ type profileView struct {
 	CanEdit    bool
 	Self       bool
 	Notice     string
+	// Growth links: the journal is open to whoever sees the person; the
+	// plan and readiness to whom the policy lets read them.
+	Growth, Plan, Readiness bool
 }
 
 // personID reads the {pid} wildcard; the route's access check already
@@ -334,6 +337,11 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 	me := s.actor(r).Person
 	v := profileView{P: p, Role: roles.of(p.RoleID), TimeInRole: timeIn(p.RoleSince, s.now()), Chain: chain, Reports: reports,
 		ShowAccess: s.can(r, trellis.ActionAssign, t), CanEdit: s.can(r, trellis.ActionEdit, t), Self: me != nil && me.ID == p.ID}
+	if s.evidence != nil && s.growth != nil && s.readiness != nil {
+		gt, at := t, t
+		gt.Kind, at.Kind = trellis.KindGrowthPlan, trellis.KindAssessment
+		v.Growth, v.Plan, v.Readiness = true, s.can(r, trellis.ActionRead, gt), s.can(r, trellis.ActionRead, at)
+	}
 	switch {
 	case r.URL.Query().Get("saved") != "":
 		v.Notice = "Saved."

@@ -138,7 +138,7 @@ func (h *Heatmap) Description() string {
 			}
 		}
 	}
-	return fmt.Sprintf("Heatmap of %d people by %d competencies: %d of %d expected cells rated by a manager. Each cell names the rating and counts the evidence.",
+	return fmt.Sprintf("Heatmap of %d people by %d competencies: %d of %d expected cells rated. Each cell names the rating (the manager's, else the person's own) and counts the evidence.",
 		len(h.Rows), len(h.Columns), rated, cells)
 }
 
@@ -202,8 +202,8 @@ func (h *Heatmap) SVG() []byte {
 	// Legend: every step with its colour and word, and the two other cells.
 	w.f(`<g class="legend" font-size="12" fill="#0f172a">`)
 	x, y := heatPad, h.LegendY
-	w.f(`<text x="%s" y="%s" font-weight="600">Manager's rating:</text>`, num(x), num(y+15))
-	x += 118
+	w.f(`<text x="%s" y="%s" font-weight="600">Rating:</text>`, num(x), num(y+15))
+	x += 64
 	for _, s := range h.Steps {
 		w.f(`<rect x="%s" y="%s" width="18" height="18" fill="%s" stroke="#94a3b8"/>`, num(x), num(y+2), s.Fill)
 		w.f(`<text x="%s" y="%s">%s</text>`, num(x+24), num(y+15), esc(s.Short))
@@ -211,7 +211,7 @@ func (h *Heatmap) SVG() []byte {
 	}
 	w.f(`<rect x="%s" y="%s" width="18" height="18" fill="#f1f5f9" stroke="#94a3b8"/>`, num(x), num(y+2))
 	w.f(`<text x="%s" y="%s">– not rated</text>`, num(x+24), num(y+15))
-	w.f(`<text x="%s" y="%s" fill="#475569">Blank cells: the target role does not ask for the competency. "ev." counts evidence entries.</text>`, num(heatPad), num(y+40))
+	w.f(`<text x="%s" y="%s" fill="#475569">The manager's rating, else the person's own. Blank: the target role does not ask for it. "ev.": evidence entries.</text>`, num(heatPad), num(y+40))
 	w.f(`</g>`)
 	w.f(`</svg>`)
 	return w.Bytes()

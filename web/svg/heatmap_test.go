@@ -33,7 +33,7 @@ func TestHeatmap(t *testing.T) {
 	}
 	all := strings.Join(texts["text"], "|")
 	// Every rated cell has a word, not only a colour; evidence is counted.
-	for _, w := range []string{"Meets", "Exceeds", "3 ev.", "1 ev.", "0 ev.", "Not yet", "Developing", "Ada", "Bo <b>", "Manager's rating:"} {
+	for _, w := range []string{"Meets", "Exceeds", "3 ev.", "1 ev.", "0 ev.", "Not yet", "Developing", "Ada", "Bo <b>", "Rating:"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("texts lack %q: %s", w, all)
 		}
