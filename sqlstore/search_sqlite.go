@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,9 +20,6 @@ import (
 //
 // The index is kept in step by the write paths, in their transaction:
 // an external-content table is told the old text when a row goes away.
-
-// ftsWeights are the bm25 weights of title, what, part, result, person_key.
-const ftsWeights = "10.0, 4.0, 2.0, 4.0, 0.0"
 
 // searchIndexAdd indexes the text of a stored entry.
 func searchIndexAdd(ctx context.Context, tx *Tx, e *trellis.Evidence) error {
@@ -91,35 +91,92 @@ func ftsExpression(personID int64, q searchQuery) string {
 	return `person_key : "` + personKey(personID) + `" AND {title what part result} : (` + expr + `)`
 }
 
-// searchSQLite ranks the person's matching entries by bm25 (title weighs
-// most) and returns one page with a snippet for each entry.
+// Ranking weights of title, what, part and result, and the BM25 constants.
+var ftsWeights = [4]float64{10, 4, 2, 4}
+
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// searchSQLite finds the person's matching entries with one FTS5 query and
+// ranks them with BM25F over their columns (title weighs most), computed
+// from the matches highlight() marks in each row. FTS5's own bm25() is not
+// used: it counts, for every query, the rows of the whole index that hold
+// each term, so its cost grows with the whole database (about 100 ms for a
+// common word in a million entries) where this grows with the person's
+// matching entries only. Term rarity is not weighed; within one person's
+// journal every match of an all-terms query holds every term anyway.
 func searchSQLite(ctx context.Context, tx *Tx, f trellis.EvidenceFilter, q searchQuery, off, limit int) (trellis.EvidencePage, error) {
 	page := trellis.EvidencePage{Items: []*trellis.Evidence{}, Snippets: map[int64]string{}}
 	var a args
 	match := a.add(ftsExpression(f.PersonID, q))
 	where := append([]string{"evidence_fts MATCH " + match, "e.person_id = " + a.add(f.PersonID)}, evidenceFilterSQL(&a, f)...)
+	hl := func(col int) string {
+		return `highlight(evidence_fts, ` + strconv.Itoa(col) + `, '` + markOpen + `', '` + markClose + `')`
+	}
+	// CROSS JOIN keeps FTS5 outside: the person_key term limits it to the
+	// person's entries. The other order would probe the index once per entry.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT e.id FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid
-		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY bm25(evidence_fts, `+ftsWeights+`), e.id DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off), a...)
+		SELECT e.id, e.date, `+hl(0)+`, `+hl(1)+`, `+hl(2)+`, `+hl(3)+`
+		FROM evidence_fts CROSS JOIN evidence e ON e.id = evidence_fts.rowid
+		WHERE `+strings.Join(where, " AND "), a...)
 	if err != nil {
 		return page, err
 	}
-	var ids []any
+	type hit struct {
+		id    int64
+		date  string
+		tf    [4]int
+		words [4]int
+		score float64
+	}
+	var hits []*hit
+	var total [4]int
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		h := new(hit)
+		var text [4]sql.NullString
+		if err := rows.Scan(&h.id, &h.date, &text[0], &text[1], &text[2], &text[3]); err != nil {
 			rows.Close()
 			return page, err
 		}
-		ids = append(ids, id)
+		for c, t := range text {
+			h.tf[c] = strings.Count(t.String, markOpen)
+			h.words[c] = len(strings.Fields(t.String))
+			total[c] += h.words[c]
+		}
+		hits = append(hits, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return page, err
 	}
-	if len(ids) == 0 {
+	for _, h := range hits {
+		for c := range 4 {
+			if h.tf[c] == 0 {
+				continue
+			}
+			avg := max(float64(total[c])/float64(len(hits)), 1)
+			tf := float64(h.tf[c])
+			h.score += ftsWeights[c] * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(h.words[c])/avg))
+		}
+	}
+	slices.SortFunc(hits, func(x, y *hit) int {
+		if c := cmp.Compare(y.score, x.score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.date, x.date); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.id, x.id)
+	})
+	if off >= len(hits) {
 		return page, nil
+	}
+	hits = hits[off:min(len(hits), off+limit+1)]
+	ids := make([]any, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
 	}
 
 	// Snippets for the page only: one per text column, the column with the
@@ -131,7 +188,7 @@ func searchSQLite(ctx context.Context, tx *Tx, f trellis.EvidenceFilter, q searc
 	}
 	rows, err = tx.QueryContext(ctx, `
 		SELECT `+evidenceColumns+`, `+snip(1)+`, `+snip(3)+`, `+snip(2)+`, `+snip(0)+`
-		FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid
+		FROM evidence_fts CROSS JOIN evidence e ON e.id = evidence_fts.rowid
 		WHERE evidence_fts MATCH `+match+` AND evidence_fts.rowid IN (`+b.placeholders(ids...)+`)`, b...)
 	if err != nil {
 		return page, err
