@@ -487,18 +487,25 @@ func (s *seeder) growth(ctx context.Context) error {
 }
 
 // fixSequences moves PostgreSQL's identity sequences past the ids the seed
-// chose itself.
+// chose itself, then refreshes the planner's statistics.
 func (s *seeder) fixSequences(ctx context.Context) error {
-	if s.db.Dialect != sqlstore.Postgres {
-		return nil
-	}
-	return s.inTx(ctx, func(tx *sqlstore.Tx) error {
-		for _, t := range []string{"people", "evidence"} {
-			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT COALESCE(MAX(id), 1) FROM `+t+`))`); err != nil {
-				return err
+	if s.db.Dialect == sqlstore.Postgres {
+		err := s.inTx(ctx, func(tx *sqlstore.Tx) error {
+			for _, t := range []string{"people", "evidence"} {
+				if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT COALESCE(MAX(id), 1) FROM `+t+`))`); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `ANALYZE`)
+	}
+	s.progress("statistics", 0, 1)
+	if err := s.db.Optimize(ctx); err != nil {
 		return err
-	})
+	}
+	s.progress("statistics", 1, 1)
+	return nil
 }
