@@ -32,6 +32,7 @@ type Main struct {
 	done     chan error
 	stopJobs context.CancelFunc
 	unpin    func() error // lets go of the connection that marks a SQLite database in use
+	jobs     *web.JobMetrics
 }
 
 // every runs job now and then every period until stopped. Jobs here are
@@ -43,7 +44,12 @@ func (m *Main) every(period time.Duration, name string, job func(context.Context
 		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
-			if err := job(ctx); err != nil && ctx.Err() == nil {
+			err := job(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			m.jobs.Observe(name, err)
+			if err != nil {
 				m.Logger.Warn("background job failed", "job", name, "err", err)
 			}
 			select {
@@ -85,6 +91,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Credentials:   sqlstore.NewCredentialStore(db),
 		Tokens:        sqlstore.NewTokenStore(db),
 		Sessions:      sessions,
+		Evidence:      sqlstore.NewEvidenceService(db),
+		Growth:        sqlstore.NewGrowthService(db),
+		Readiness:     sqlstore.NewReadinessService(db),
 		OIDC:          sso,
 		AutoProvision: m.Config.OIDCAutoProvision,
 		SecureCookies: strings.HasPrefix(m.Config.BaseURL, "https://"),
@@ -102,6 +111,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return trellis.Errorf(trellis.EUNAVAILABLE, "cannot listen on %s: %v; choose another address with --addr", m.Config.Addr, err)
 	}
 	m.ln = ln
+	m.jobs = srv.Jobs()
 	// A connection held for as long as the server runs makes trellis
 	// restore refuse this database instead of replacing it underfoot.
 	if m.unpin, err = db.Pin(ctx); err != nil {
