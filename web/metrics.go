@@ -25,7 +25,33 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	jobs     *JobMetrics
 }
+
+// JobMetrics count the runs of background jobs (expired sessions, and
+// later reminders and syncs), for alerts on jobs that keep failing or stop
+// running.
+type JobMetrics struct {
+	runs        *prometheus.CounterVec
+	lastSuccess *prometheus.GaugeVec
+}
+
+// Observe records one run of the job name; err nil is a success.
+func (j *JobMetrics) Observe(name string, err error) {
+	if j == nil {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = "error"
+	} else {
+		j.lastSuccess.WithLabelValues(name).SetToCurrentTime()
+	}
+	j.runs.WithLabelValues(name, result).Inc()
+}
+
+// Jobs returns the background job metrics of the server's registry.
+func (s *Server) Jobs() *JobMetrics { return s.metrics.jobs }
 
 // Metric names, for dashboards and tests.
 const (
@@ -52,13 +78,23 @@ func newMetrics(version string, dbStats func() sql.DBStats) *metrics {
 			Help: "HTTP requests being served right now.",
 		}),
 	}
+	m.jobs = &JobMetrics{
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trellis_background_job_runs_total",
+			Help: "Runs of background jobs, by job and result (ok, error).",
+		}, []string{"job", "result"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "trellis_background_job_last_success_timestamp_seconds",
+			Help: "When each background job last succeeded, in Unix seconds.",
+		}, []string{"job"}),
+	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        MetricBuildInfo,
 		Help:        "Always 1; the labels name the running build.",
 		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
 	})
 	build.Set(1)
-	m.registry.MustRegister(m.requests, m.duration, m.inFlight, build,
+	m.registry.MustRegister(m.requests, m.duration, m.inFlight, build, m.jobs.runs, m.jobs.lastSuccess,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

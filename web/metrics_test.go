@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -172,6 +173,8 @@ func TestMetricsByRouteName(t *testing.T) {
 	e.get("/no/such/page")
 	e.raw("GET", "/api/v1/me", "192.0.2.9:1", nil, "Authorization", "Bearer trellis_not_a_token")
 	e.raw("GET", "/healthz", "192.0.2.9:1", nil)
+	e.srv.Jobs().Observe("delete expired sessions", nil)
+	e.srv.Jobs().Observe("delete expired sessions", errors.New("boom"))
 	text := e.scrape(t)
 	for _, want := range []string{
 		`trellis_http_requests_total{route="people",status="2xx"} 1`,
@@ -189,13 +192,16 @@ func TestMetricsByRouteName(t *testing.T) {
 		`trellis_db_connections_in_use `,
 		`trellis_db_wait_count_total `,
 		`go_goroutines `,
+		`trellis_background_job_runs_total{job="delete expired sessions",result="ok"} 1`,
+		`trellis_background_job_runs_total{job="delete expired sessions",result="error"} 1`,
+		`trellis_background_job_last_success_timestamp_seconds{job="delete expired sessions"} `,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
 	// Raw paths never become labels.
-	if strings.Contains(text, "999999") || strings.Contains(text, "/no/such") {
+	if regexp.MustCompile(`route="[^"]*(999999|/)`).MatchString(text) {
 		t.Error("a raw path leaked into the metrics labels")
 	}
 	// A second server in the same process has metrics of its own.
