@@ -317,3 +317,24 @@ func (b *browser) fill(sel, value string) {
 		chromedp.SendKeys(chromedp.CSS(sel), value),
 	)
 }
+
+// waitText waits until the element matching sel contains want: for a form
+// posted to the address it came from, the address says nothing.
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+			`(() => { const n = document.querySelector(%q); return !!n && document.readyState === "complete" && (n.innerText ?? n.textContent).includes(%q); })()`, sel, want)))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			path := b.screenshot("FAILED-" + b.t.Name())
+			b.t.Fatalf("browser: %s never showed %q (screenshot: %s)", sel, want, path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -520,5 +520,5 @@ func (s *Server) targetSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, readinessURL(p.ID)+"?target=1", http.StatusSeeOther)
+	http.Redirect(w, r, readinessURL(p.ID)+"?saved=target", http.StatusSeeOther)
 }

@@ -345,7 +345,7 @@ func (s *Server) readinessPage(w http.ResponseWriter, r *http.Request) {
 		v.Changes = append(v.Changes, changeView{ExpectationChange: c, Name: n.competency(c.Competency)})
 	}
 	switch {
-	case q.Get("target") == "1":
+	case q.Get("saved") == "target":
 		v.Notice = "The target role is saved."
 	case q.Get("assessed") != "":
 		v.Notice = "The assessment is saved."
