@@ -50,3 +50,20 @@ func TestEvidenceAddAndImport(t *testing.T) {
 		t.Fatalf("good import: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
+
+func TestSeed(t *testing.T) {
+	env := map[string]string{"TRELLIS_DB": storetestDSN(t)}
+	code, stdout, stderr := trellisCmd(t, env, "seed", "--people", "30", "--evidence-per-person", "5")
+	if code != 0 || !strings.Contains(stdout, "seeded 30 people") || !strings.Contains(stderr, "100%") {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = trellisCmd(t, env, "audit", "--limit", "5")
+	if code != 0 {
+		t.Fatalf("audit after seed: exit %d", code)
+	}
+	for _, args := range [][]string{{"seed"}, {"seed", "--people", "-3"}, {"seed", "--people", "5", "--evidence-per-person", "-1"}} {
+		if code, _, _ := trellisCmd(t, env, args...); code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, code)
+		}
+	}
+}
