@@ -85,6 +85,9 @@ type EvidenceService interface {
 	// ImportEvidence adds every row or none, naming each bad row.
 	ImportEvidence(ctx context.Context, personID int64, rows []EvidenceImportRow) (int, error)
 	// EvidenceByCompetency sums up a person's evidence per competency, for
-	// readiness; its cost grows with the person's entries only.
-	EvidenceByCompetency(ctx context.Context, personID int64) ([]CompetencyEvidence, error)
+	// readiness; its cost grows with the person's entries only. Like
+	// EvidenceFilter.Visibilities, visibilities limits the entries counted to
+	// those levels (so that counts do not reveal entries a viewer may not
+	// read); empty counts every entry.
+	EvidenceByCompetency(ctx context.Context, personID int64, visibilities []Visibility) ([]CompetencyEvidence, error)
 }

@@ -89,7 +89,7 @@ func TestSmallRunMakesTheCountsAsked(t *testing.T) {
 				t.Fatalf("seeded entry %d: %v %+v", e.ID, err, trellis.ErrorDetails(err))
 			}
 		}
-		byComp, err := ev.EvidenceByCompetency(ctx, p.ID)
+		byComp, err := ev.EvidenceByCompetency(ctx, p.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -156,7 +156,7 @@ func BenchmarkGrowthReadinessInputs(b *testing.B) {
 	var r *trellis.Readiness
 	timed(b, func(i int) error {
 		p, role := people[i%len(people)], roles[i%len(people)]
-		byComp, err := ev.EvidenceByCompetency(ctx, p)
+		byComp, err := ev.EvidenceByCompetency(ctx, p, nil)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func BenchmarkGrowthTeamHeatmap(b *testing.B) {
 				return err
 			}
 			hp := trellis.HeatmapPerson{PersonID: p, RoleID: plan.TargetRoleID}
-			if hp.Evidence, err = ev.EvidenceByCompetency(ctx, p); err != nil {
+			if hp.Evidence, err = ev.EvidenceByCompetency(ctx, p, nil); err != nil {
 				return err
 			}
 			if hp.RoleID != "" {

@@ -494,13 +494,14 @@ func (s *EvidenceService) ImportEvidence(ctx context.Context, personID int64, ro
 }
 
 // EvidenceByCompetency counts a person's entries per competency with the
-// newest entry's date, in competency order. It reads only the covering
-// index evidence_competencies_person.
-func (s *EvidenceService) EvidenceByCompetency(ctx context.Context, personID int64) ([]trellis.CompetencyEvidence, error) {
+// newest entry's date, in competency order. Counting every entry (the
+// owner's view) reads only the covering index evidence_competencies_person;
+// counting some visibilities joins the person's entries by primary key.
+func (s *EvidenceService) EvidenceByCompetency(ctx context.Context, personID int64, visibilities []trellis.Visibility) ([]trellis.CompetencyEvidence, error) {
 	var out []trellis.CompetencyEvidence
 	err := s.db.view(ctx, func(tx *Tx) error {
 		var err error
-		out, err = evidenceByCompetency(ctx, tx, personID)
+		out, err = evidenceByCompetency(ctx, tx, personID, visibilities)
 		return err
 	})
 	if err != nil {
@@ -509,11 +510,24 @@ func (s *EvidenceService) EvidenceByCompetency(ctx context.Context, personID int
 	return out, nil
 }
 
-func evidenceByCompetency(ctx context.Context, tx *Tx, personID int64) ([]trellis.CompetencyEvidence, error) {
+func evidenceByCompetency(ctx context.Context, tx *Tx, personID int64, visibilities []trellis.Visibility) ([]trellis.CompetencyEvidence, error) {
 	out := []trellis.CompetencyEvidence{}
-	rows, err := tx.QueryContext(ctx, `
+	query := `
 		SELECT competency, COUNT(*), MAX(date) FROM evidence_competencies
-		WHERE person_id = $1 GROUP BY competency ORDER BY competency`, personID)
+		WHERE person_id = $1 GROUP BY competency ORDER BY competency`
+	a := args{personID}
+	if len(visibilities) > 0 && len(visibilities) < len(trellis.Visibilities) {
+		vs := make([]any, len(visibilities))
+		for i, v := range visibilities {
+			vs[i] = string(v)
+		}
+		query = `
+		SELECT ec.competency, COUNT(*), MAX(ec.date) FROM evidence_competencies ec
+		JOIN evidence e ON e.id = ec.evidence_id
+		WHERE ec.person_id = $1 AND e.visibility IN (` + a.placeholders(vs...) + `)
+		GROUP BY ec.competency ORDER BY ec.competency`
+	}
+	rows, err := tx.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
 	}

@@ -147,7 +147,7 @@ func TestEvidenceCreateFindUpdateDelete(t *testing.T) {
 	if got.Title != "Led the Acme failover escalation" || got.Version != 2 {
 		t.Fatalf("after stale update: %+v", got)
 	}
-	byComp, err := e.evidence.EvidenceByCompetency(ctx, e.alice.ID)
+	byComp, err := e.evidence.EvidenceByCompetency(ctx, e.alice.ID, nil)
 	if err != nil || len(byComp) != 1 || byComp[0].Competency != "incident-handling" {
 		t.Fatalf("by competency after update = %+v, %v", byComp, err)
 	}
@@ -308,7 +308,7 @@ func TestEvidenceByCompetency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := e.evidence.EvidenceByCompetency(ctx, e.alice.ID)
+	got, err := e.evidence.EvidenceByCompetency(ctx, e.alice.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,8 +320,22 @@ func TestEvidenceByCompetency(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("by competency = %+v, want %+v", got, want)
 	}
-	if none, err := e.evidence.EvidenceByCompetency(ctx, e.manager.ID); err != nil || len(none) != 0 {
+	if none, err := e.evidence.EvidenceByCompetency(ctx, e.manager.ID, nil); err != nil || len(none) != 0 {
 		t.Errorf("manager without entries = %+v, %v", none, err)
+	}
+	// Counted for a viewer who may read only what the manager may: a private
+	// entry does not show, not even as a count.
+	private := entry(e.alice.ID, "2026-02-01", "e", "troubleshooting", "influence")
+	private.Visibility = trellis.VisPrivate
+	if err := e.evidence.CreateEvidence(ctx, private); err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.evidence.EvidenceByCompetency(ctx, e.alice.ID, []trellis.Visibility{trellis.VisManager, trellis.VisOrganisationViewer})
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("by competency at manager visibility = %+v, %v; want %+v", got, err, want)
+	}
+	if all, err := e.evidence.EvidenceByCompetency(ctx, e.alice.ID, nil); err != nil || len(all) != 4 || all[3].Count != 3 {
+		t.Errorf("the owner's own counts leave out the private entry: %+v, %v", all, err)
 	}
 }
 

@@ -297,3 +297,34 @@ func TestGrowthNavigation(t *testing.T) {
 		t.Error("a peer manager is offered the plan they may not read")
 	}
 }
+
+// Readiness counts only the entries the viewer may read: a private entry
+// shows in the person's own counts and not, even as a number, to the manager.
+func TestReadinessCountsOnlyReadableEvidence(t *testing.T) {
+	e := newEnv(t)
+	o := newFixtureOrg(t, e)
+	g := newGrowthFixture(t, e, o)
+	self := o.people[actSelf]
+	secret := &trellis.Evidence{PersonID: self.ID, FrameworkID: "support", Date: trellis.Day(time.Now().UTC()), Title: "Kept to myself",
+		Competencies: []string{"communication"}, Visibility: trellis.VisPrivate}
+	if err := e.deps.Evidence.CreateEvidence(context.Background(), secret); err != nil {
+		t.Fatal(err)
+	}
+	count := func(actor string) int {
+		t.Helper()
+		res := o.as(e, actor, "GET", "/api/v1"+g.person+"/readiness?target=senior-support-engineer", "")
+		body := wantStatus(t, actor+" readiness", res, 200)
+		m := regexp.MustCompile(`"competency":"communication","count":(\d+)`).FindStringSubmatch(body)
+		if m == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if n := count(actSelf); n != 1 {
+		t.Errorf("the person sees %d communication entries, want 1", n)
+	}
+	if n := count(actManager); n != 0 {
+		t.Errorf("the manager sees %d communication entries, want 0: the only one is private", n)
+	}
+}

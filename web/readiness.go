@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -40,7 +39,8 @@ type readinessInputs struct {
 
 // loadReadiness reads the target role (?target= or the plan's) and the
 // framework version (?version= or the active one) and computes readiness.
-func (s *Server) loadReadiness(ctx context.Context, p *trellis.Person, target, version string) (*readinessInputs, error) {
+func (s *Server) loadReadiness(r *http.Request, p *trellis.Person, target, version string) (*readinessInputs, error) {
+	ctx := r.Context()
 	plan, err := s.growth.FindPlan(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *Server) loadReadiness(ctx context.Context, p *trellis.Person, target, v
 			in.Active = av
 		}
 	}
-	ev, err := s.evidence.EvidenceByCompetency(ctx, p.ID)
+	ev, err := s.visibleEvidenceByCompetency(r, p)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Server) readinessPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	in, err := s.loadReadiness(ctx, p, strings.TrimSpace(q.Get("target")), strings.TrimSpace(q.Get("version")))
+	in, err := s.loadReadiness(r, p, strings.TrimSpace(q.Get("target")), strings.TrimSpace(q.Get("version")))
 	if err != nil {
 		s.fail(w, r, withHint(err, "See", []link{{"Readiness for the active version", readinessURL(p.ID)}}))
 		return
@@ -371,7 +371,7 @@ func (s *Server) assessSubmit(by string) http.HandlerFunc {
 			return
 		}
 		version := strings.TrimSpace(r.PostFormValue("version"))
-		in, err := s.loadReadiness(ctx, p, "", version)
+		in, err := s.loadReadiness(r, p, "", version)
 		back := readinessURL(p.ID)
 		if version != "" {
 			back += "?version=" + url.QueryEscape(version)
@@ -416,7 +416,7 @@ func (s *Server) checklistSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version := strings.TrimSpace(r.PostFormValue("version"))
-	in, err := s.loadReadiness(ctx, p, "", version)
+	in, err := s.loadReadiness(r, p, "", version)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -470,7 +470,7 @@ func (s *Server) apiReadiness(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	in, err := s.loadReadiness(r.Context(), p, strings.TrimSpace(q.Get("target")), strings.TrimSpace(q.Get("version")))
+	in, err := s.loadReadiness(r, p, strings.TrimSpace(q.Get("target")), strings.TrimSpace(q.Get("version")))
 	if err != nil {
 		if trellis.ErrorCode(err) == trellis.ENOTFOUND && q.Get("version") != "" {
 			err = &trellis.Error{Code: trellis.ENOTFOUND, Message: trellis.ErrorMessage(err),
@@ -484,4 +484,19 @@ func (s *Server) apiReadiness(w http.ResponseWriter, r *http.Request) {
 		changes = []trellis.ExpectationChange{}
 	}
 	writeJSON(w, http.StatusOK, apiReadinessBody{PersonID: p.ID, Readiness: in.R, Changes: changes, ChangedFrom: in.ChangedFrom})
+}
+
+// visibleEvidenceByCompetency counts the person's evidence per competency
+// among the entries the viewer may read, so that neither counts nor dates
+// reveal entries the owner keeps from the viewer.
+func (s *Server) visibleEvidenceByCompetency(r *http.Request, p *trellis.Person) ([]trellis.CompetencyEvidence, error) {
+	t, _, err := s.personTarget(r.Context(), trellis.KindEvidence, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	vis := s.readableVisibilities(r, t)
+	if len(vis) == 0 {
+		return nil, nil
+	}
+	return s.evidence.EvidenceByCompetency(r.Context(), p.ID, vis)
 }

@@ -154,7 +154,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *http.Request, m *trellis.Per
 		} else {
 			sub = "aims for " + roles.of(role).Name
 		}
-		ev, err := s.evidence.EvidenceByCompetency(ctx, p.ID)
+		ev, err := s.visibleEvidenceByCompetency(r, p)
 		if err != nil {
 			s.fail(w, r, err)
 			return
