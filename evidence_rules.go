@@ -222,3 +222,9 @@ func linkProblem(l string) string {
 	}
 	return ""
 }
+
+// LatestDay is the latest calendar day it can be anywhere on Earth at now
+// (UTC+14). Journal dates are plain days without a time zone, so "not in the
+// future" is checked against it: a person east of UTC must be able to write
+// down what happened on their own today.
+func LatestDay(now time.Time) time.Time { return Day(now.UTC().Add(14 * time.Hour)) }

@@ -225,3 +225,17 @@ func TestEvidenceNormalize(t *testing.T) {
 		t.Errorf("empty entry normalised to %+v", empty)
 	}
 }
+
+func TestLatestDay(t *testing.T) {
+	for _, c := range []struct{ now, want string }{
+		{"2026-11-27T00:30:00Z", "2026-11-27"},
+		{"2026-11-27T09:59:00Z", "2026-11-27"},
+		{"2026-11-27T10:00:00Z", "2026-11-28"}, // midnight in UTC+14
+		{"2026-11-27T23:59:00Z", "2026-11-28"},
+	} {
+		now, _ := time.Parse(time.RFC3339, c.now)
+		if got := trellis.LatestDay(now).Format(time.DateOnly); got != c.want {
+			t.Errorf("LatestDay(%s) = %s, want %s", c.now, got, c.want)
+		}
+	}
+}

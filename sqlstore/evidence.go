@@ -152,7 +152,7 @@ func (s *EvidenceService) checkEvidence(ctx context.Context, tx *Tx, e *trellis.
 	} else if err != nil {
 		return err
 	}
-	return e.Validate(fw, tx.now)
+	return e.Validate(fw, trellis.LatestDay(tx.now))
 }
 
 func evidenceNotFound(id int64) error {

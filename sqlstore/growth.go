@@ -128,7 +128,7 @@ func (s *GrowthService) SavePlan(ctx context.Context, p *trellis.GrowthPlan, exp
 		if err != nil {
 			return err
 		}
-		if err := c.Validate(fw, tx.now); err != nil {
+		if err := c.Validate(fw, trellis.LatestDay(tx.now)); err != nil {
 			return err
 		}
 		content, err := storedPlan(c)
@@ -328,7 +328,7 @@ func (s *GrowthService) RecordConversation(ctx context.Context, c *trellis.Conve
 		rec.Date = trellis.Day(rec.Date)
 	}
 	err := s.db.update(ctx, func(tx *Tx) error {
-		if err := rec.Validate(tx.now); err != nil {
+		if err := rec.Validate(trellis.LatestDay(tx.now)); err != nil {
 			return err
 		}
 		if err := personExists(ctx, tx, rec.PersonID); err != nil {
