@@ -65,6 +65,14 @@ type Deps struct {
 	Evidence  trellis.EvidenceService
 	Growth    trellis.GrowthService
 	Readiness trellis.ReadinessService
+
+	// Promotions: documents and their workflow, cycles, projections,
+	// calibration, the library and the inbox (document*.go, cycle*.go,
+	// calibration*.go, library*.go, inbox*.go, export*.go). Nil turns the
+	// pages off with a 503.
+	Documents     trellis.DocumentService
+	Cycles        trellis.CycleService
+	Notifications trellis.NotificationService
 }
 
 // DefaultMaxBodyBytes is the default request body limit: a framework file
@@ -94,6 +102,10 @@ type Server struct {
 	evidence  trellis.EvidenceService
 	growth    trellis.GrowthService
 	readiness trellis.ReadinessService
+
+	documents     trellis.DocumentService
+	cycles        trellis.CycleService
+	notifications trellis.NotificationService
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -138,6 +150,10 @@ func NewServer(d Deps) *Server {
 		evidence:  d.Evidence,
 		growth:    d.Growth,
 		readiness: d.Readiness,
+
+		documents:     d.Documents,
+		cycles:        d.Cycles,
+		notifications: d.Notifications,
 	}
 	if d.Throttle != nil {
 		s.throttle = *d.Throttle
