@@ -26,6 +26,10 @@ type Phase struct {
 	Trivial  bool
 	RSSPeak  int64 // bytes, sampled during the phase; 0 when unknown
 	Duration time.Duration
+	// ServerCPU is the CPU time the server process (--pid) spent during
+	// the phase, 0 when unknown: per request it does not depend on what
+	// else the machine runs.
+	ServerCPU time.Duration
 }
 
 // Stats are the figures of a set of results.
@@ -101,7 +105,11 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		if !isTrivial {
 			sampler = mem.sample(250 * time.Millisecond)
 		}
+		cpu0, cpuErr := procCPU(c.PID)
 		p := attack(ctx, name, tr, rate, c, isTrivial, rep)
+		if cpu1, err := procCPU(c.PID); err == nil && cpuErr == nil && !isTrivial {
+			p.ServerCPU = cpu1 - cpu0
+		}
 		if sampler != nil {
 			p.RSSPeak = sampler.stop()
 			rep.RSSPeak = max(rep.RSSPeak, p.RSSPeak)
@@ -264,6 +272,32 @@ func (m *memReader) hwm() int64 {
 	return v
 }
 
+// procCPU is the user and system CPU time of a process so far, from
+// /proc/<pid>/stat (in clock ticks of 1/100 s).
+func procCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, fmt.Errorf("no --pid")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, v := range f[11:13] { // utime, stime: fields 14 and 15
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
 func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -330,9 +364,9 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "\ntarget %s, %d signed-in people, %d concurrent requests at maximum rate\n\n", r.Target, r.Users, r.Workers)
-	fmt.Fprintf(w, "| phase | requests | rate | throughput | p50 | p95 | p99 | max | errors | x trivial |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
-	row := func(name string, rate int, s *Stats) { // rate < 0: a part of a phase
+	fmt.Fprintf(w, "| phase | requests | rate | throughput | p50 | p95 | p99 | max | errors | x trivial | server CPU/request |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|\n")
+	row := func(name string, rate int, s *Stats, cpu time.Duration) { // rate < 0: a part of a phase
 		ratio := "-"
 		if trivialMax > 0 {
 			ratio = fmt.Sprintf("%.3f", s.Throughput()/trivialMax)
@@ -344,14 +378,18 @@ func (r *Report) Print(w io.Writer) {
 		case rate < 0:
 			rl = ""
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %.0f/s | %s | %s | %s | %s | %s | %s |\n", name, s.Requests(), rl, s.Throughput(),
-			ms(s.Quantile(0.50)), ms(s.Quantile(0.95)), ms(s.Quantile(0.99)), ms(s.Max()), errorsLabel(s), ratio)
+		perReq := "-"
+		if cpu > 0 && s.Requests() > 0 {
+			perReq = ms(cpu / time.Duration(s.Requests()))
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %.0f/s | %s | %s | %s | %s | %s | %s | %s |\n", name, s.Requests(), rl, s.Throughput(),
+			ms(s.Quantile(0.50)), ms(s.Quantile(0.95)), ms(s.Quantile(0.99)), ms(s.Max()), errorsLabel(s), ratio, perReq)
 	}
 	for _, p := range r.Phases {
-		row(p.Name, p.Rate, p.Total)
+		row(p.Name, p.Rate, p.Total, p.ServerCPU)
 		for _, k := range Kinds {
 			if s := p.ByKind[k]; s != nil && len(p.ByKind) > 1 {
-				row("  "+string(k), -1, s)
+				row("  "+string(k), -1, s, 0)
 			}
 		}
 	}
