@@ -111,7 +111,9 @@ func (s *Scheduler) Start() {
 			t := time.NewTicker(s.tick(job))
 			defer t.Stop()
 			for {
-				if _, err := s.RunDue(ctx, job); err != nil && ctx.Err() == nil {
+				// A run's own failure is logged by RunDue; this is the
+				// failure to take the lease or claim the period.
+				if ran, err := s.RunDue(ctx, job); err != nil && !ran && ctx.Err() == nil {
 					s.logger().Warn("scheduling a background job", "job", job.Name, "err", err)
 				}
 				select {
@@ -168,6 +170,9 @@ func (s *Scheduler) RunDue(ctx context.Context, job Job) (ran bool, err error) {
 	}
 	if runErr != nil {
 		s.logger().Warn("background job failed", "job", job.Name, "err", runErr)
+	}
+	if recErr != nil {
+		s.logger().Warn("recording a background job's run", "job", job.Name, "err", recErr)
 	}
 	return true, errors.Join(runErr, recErr)
 }

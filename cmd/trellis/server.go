@@ -26,40 +26,42 @@ type Main struct {
 	Config Config
 	Logger *slog.Logger
 	DB     *sqlstore.DB
+	// JobPeriod, when set, replaces the period of every scheduled job (the
+	// environment's TRELLIS_JOB_PERIOD), for tests and trials of several
+	// nodes.
+	JobPeriod time.Duration
 
-	http     *http.Server
-	ln       net.Listener
-	done     chan error
-	stopJobs context.CancelFunc
-	unpin    func() error // lets go of the connection that marks a SQLite database in use
-	jobs     *web.JobMetrics
+	http  *http.Server
+	ln    net.Listener
+	done  chan error
+	sched *sqlstore.Scheduler // scheduled jobs, each run by the node holding its lease
+	unpin func() error        // lets go of the connection that marks a SQLite database in use
+	jobs  *web.JobMetrics
 }
 
-// every runs job now and then every period until stopped. Jobs here are
-// idempotent housekeeping, so several servers on one database may run them
-// side by side.
-func (m *Main) every(period time.Duration, name string, job func(context.Context) error) context.CancelFunc {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			err := job(ctx)
-			if ctx.Err() != nil {
-				return
-			}
-			m.jobs.Observe(name, err)
-			if err != nil {
-				m.Logger.Warn("background job failed", "job", name, "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return cancel
+// every schedules job to run once per period, on whichever of the servers
+// sharing the database holds the job's lease (sqlstore.Scheduler): with
+// several nodes, each period's run happens on exactly one of them.
+func (m *Main) every(period time.Duration, name string, job func(context.Context) error) {
+	if m.JobPeriod > 0 {
+		period = m.JobPeriod
+	}
+	if err := m.sched.Add(sqlstore.Job{Name: name, Period: period, Run: job}); err != nil {
+		panic(err) // a programming error: a job added twice or without a period
+	}
+}
+
+// jobPeriodFromEnv reads TRELLIS_JOB_PERIOD, a Go duration such as 2s.
+func jobPeriodFromEnv(getenv func(string) string) (time.Duration, error) {
+	v := strings.TrimSpace(getenv("TRELLIS_JOB_PERIOD"))
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, trellis.Errorf(trellis.EINVALID, "TRELLIS_JOB_PERIOD %q is not a positive duration such as 1h or 2s", v)
+	}
+	return d, nil
 }
 
 // Run opens and migrates the store, then starts serving in the background.
@@ -129,10 +131,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(ln) }()
-	m.stopJobs = m.every(time.Hour, "delete expired sessions", func(ctx context.Context) error {
+	m.sched = sqlstore.NewScheduler(db)
+	m.sched.Observe = m.jobs.Observe
+	m.sched.Logger = m.Logger
+	m.every(time.Hour, "delete expired sessions", func(ctx context.Context) error {
 		_, err := sessions.DeleteExpired(ctx)
 		return err
 	})
+	m.sched.Start()
 	m.Logger.Info("serving", "url", m.URL(), "db", sqlstore.MaskDSN(m.Config.DB))
 	return nil
 }
@@ -166,8 +172,8 @@ func (m *Main) Wait(ctx context.Context) error {
 // Close lets in-flight requests finish (up to 15 seconds), then closes the store.
 func (m *Main) Close() error {
 	var errs []error
-	if m.stopJobs != nil {
-		m.stopJobs()
+	if m.sched != nil {
+		m.sched.Stop()
 	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -228,12 +234,16 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
 		return err
 	}
-	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr)}
+	period, err := jobPeriodFromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr), JobPeriod: period}
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Trellis is serving at %s\n", m.URL())
-	err := m.Wait(ctx)
+	err = m.Wait(ctx)
 	m.Logger.Info("shutting down")
 	return errors.Join(err, m.Close())
 }
