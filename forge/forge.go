@@ -180,6 +180,9 @@ type ItemPage struct {
 
 // Store keeps accounts, items and runs (sqlstore.ForgeStore).
 type Store interface {
+	// CanStoreTokens reports whether a secret key is configured, so that
+	// accounts may carry tokens of their own.
+	CanStoreTokens() bool
 	// AddAccount stores a connection, sealing its token. A token without
 	// a configured secret key is refused (ErrNoKey).
 	AddAccount(ctx context.Context, a *Account) error

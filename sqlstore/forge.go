@@ -32,6 +32,9 @@ func NewForgeStore(db *DB, sealer *forge.Sealer) *ForgeStore {
 	return &ForgeStore{db: db, sealer: sealer, evidence: NewEvidenceService(db)}
 }
 
+// CanStoreTokens reports whether a secret key is configured.
+func (s *ForgeStore) CanStoreTokens() bool { return s.sealer != nil }
+
 // tokenAD binds a sealed token to its account.
 func tokenAD(a *forge.Account) string {
 	return fmt.Sprintf("trellis forge token\x00%d\x00%s\x00%s\x00%s", a.PersonID, a.Kind, a.BaseURL, a.Username)

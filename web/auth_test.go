@@ -31,6 +31,7 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Growth:      sqlstore.NewGrowthService(db),
 		Readiness:   sqlstore.NewReadinessService(db),
 		Hasher:      h,
+		Forge:       testForge(t, db),
 	}
 }
 

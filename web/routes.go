@@ -95,6 +95,17 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/team", "my-team", need(trellis.KindPerson, trellis.ActionRead), s.myTeamPage)
 	s.handle("GET", "/people/{pid}/team", "team", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.personTeamPage)
 
+	// Evidence from where the work happens (forge.go): a person's own
+	// connections to GitLab and GitHub and the work imported from them,
+	// which only they accept into their journal or dismiss.
+	s.handle("GET", "/people/{pid}/connections", "connections", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.connectionsPage)
+	s.handle("POST", "/people/{pid}/connections", "connection-add", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.connectionAddSubmit)
+	s.handle("POST", "/people/{pid}/connections/{cid}/delete", "connection-remove", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.connectionRemoveSubmit)
+	s.handle("POST", "/people/{pid}/connections/sync", "sync-now", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.syncNowSubmit)
+	s.handle("GET", "/people/{pid}/imports", "imports", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.importsPage)
+	s.handle("POST", "/people/{pid}/imports/{iid}/accept", "import-accept", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.acceptItemSubmit)
+	s.handle("POST", "/people/{pid}/imports/{iid}/dismiss", "import-dismiss", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.dismissItemSubmit)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -117,6 +128,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/people/{pid}/plan", "api-plan", needOn(trellis.KindGrowthPlan, trellis.ActionRead, "pid"), s.apiGetPlan)
 	s.handle("PUT", "/api/v1/people/{pid}/plan", "api-plan-put", needOn(trellis.KindGrowthPlan, trellis.ActionEdit, "pid"), s.apiPutPlan)
 	s.handle("GET", "/api/v1/people/{pid}/readiness", "api-readiness", needOn(trellis.KindAssessment, trellis.ActionRead, "pid"), s.apiReadiness)
+	s.handle("POST", "/api/v1/people/{pid}/sync", "api-sync", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.apiSync)
+	s.handle("GET", "/api/v1/people/{pid}/imports", "api-imports", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.apiListImports)
 
 	// Operations (health.go, metrics.go): liveness and readiness for load
 	// balancers and orchestrators, open to all; /metrics decides by itself

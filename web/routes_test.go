@@ -202,6 +202,7 @@ func TestRouteActorTable(t *testing.T) {
 	}
 	bogusReset := auth.ResetLinkPrefix + strings.Repeat("a", 52)
 	g := newGrowthFixture(t, e, o)
+	fx := newForgeFixture(t, e, o)
 
 	cases := map[string]routeCase{
 		// Framework pages: everyone signed in reads; admins import and activate.
@@ -289,6 +290,16 @@ func TestRouteActorTable(t *testing.T) {
 		"GET /team":                                      {path: "/team", want: htmlPage(200)},
 		"GET /people/{pid}/team":                         {path: g.team, want: htmlPage(404).set(200, g.line...)},
 
+		// Connections and imported work (forge_test.go has the fixture):
+		// the engineer's own, refused to everyone else.
+		"GET /people/{pid}/connections":               {path: fx.connections, want: htmlPage(403).set(200, actSelf)},
+		"POST /people/{pid}/connections":              {path: fx.connections, form: url.Values{"kind": {"gitlab"}, "username": {""}}, want: form(403).set(400, actSelf)},
+		"POST /people/{pid}/connections/{cid}/delete": {path: fx.remove, form: url.Values{}, want: form(403).set(http.StatusSeeOther, actSelf)},
+		"POST /people/{pid}/connections/sync":         {path: fx.connections + "/sync", form: url.Values{}, want: form(403).set(http.StatusSeeOther, actSelf)},
+		"GET /people/{pid}/imports":                   {path: fx.imports, want: htmlPage(403).set(200, actSelf)},
+		"POST /people/{pid}/imports/{iid}/accept":     {path: fx.accept, form: url.Values{"visibility": {"private"}}, want: form(403).set(http.StatusSeeOther, actSelf)},
+		"POST /people/{pid}/imports/{iid}/dismiss":    {path: fx.dismiss, form: url.Values{}, want: form(403).set(http.StatusSeeOther, actSelf)},
+
 		// The API.
 		"GET /api/v1/openapi.json": {path: "/api/v1/openapi.json", want: everyone(200)},
 		"GET /api/v1/me":           {path: "/api/v1/me", want: api(200)},
@@ -319,6 +330,8 @@ func TestRouteActorTable(t *testing.T) {
 		"GET /api/v1/people/{pid}/plan":      {path: "/api/v1" + g.plan, want: api(404).set(200, g.line...)},
 		"PUT /api/v1/people/{pid}/plan":      {path: "/api/v1" + g.plan, body: func() string { return "{}" }, contentType: "application/json", want: api(404).set(403, g.above...).set(http.StatusPreconditionRequired, actSelf)},
 		"GET /api/v1/people/{pid}/readiness": {path: "/api/v1" + g.person + "/readiness", want: api(404).set(200, g.line...)},
+		"POST /api/v1/people/{pid}/sync":     {path: "/api/v1" + g.person + "/sync", body: func() string { return "{}" }, contentType: "application/json", want: api(403).set(200, actSelf)},
+		"GET /api/v1/people/{pid}/imports":   {path: "/api/v1" + g.person + "/imports", want: api(403).set(200, actSelf)},
 
 		// Operations: liveness and readiness are open to all; /metrics is
 		// served over loopback or with the metrics token only, and these

@@ -16,6 +16,7 @@ import (
 
 	"trellis"
 	"trellis/auth"
+	"trellis/forge"
 )
 
 // Deps are what the server needs from the rest of the product.
@@ -73,6 +74,10 @@ type Deps struct {
 	Documents     trellis.DocumentService
 	Cycles        trellis.CycleService
 	Notifications trellis.NotificationService
+
+	// Forge imports work from GitLab and GitHub for people to accept as
+	// evidence (forge.go); nil turns connections off with a 503.
+	Forge *forge.Syncer
 }
 
 // DefaultMaxBodyBytes is the default request body limit: a framework file
@@ -102,6 +107,7 @@ type Server struct {
 	evidence  trellis.EvidenceService
 	growth    trellis.GrowthService
 	readiness trellis.ReadinessService
+	forgeSync *forge.Syncer
 
 	documents     trellis.DocumentService
 	cycles        trellis.CycleService
@@ -150,6 +156,7 @@ func NewServer(d Deps) *Server {
 		evidence:  d.Evidence,
 		growth:    d.Growth,
 		readiness: d.Readiness,
+		forgeSync: d.Forge,
 
 		documents:     d.Documents,
 		cycles:        d.Cycles,
