@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,18 @@ func (s *Server) can(r *http.Request, action trellis.Action, t trellis.Target) b
 func (s *Server) personTarget(ctx context.Context, kind trellis.Kind, personID int64) (trellis.Target, *trellis.Person, error) {
 	if s.people == nil {
 		return trellis.Target{}, nil, trellis.Errorf(trellis.EUNAVAILABLE, "People are not available on this server.")
+	}
+	// People mostly act on themselves: the actor was loaded with the chain
+	// at the start of the request, so reuse it (a copy: handlers may change
+	// the person they get) instead of reading both again, twice a request.
+	if a := trellis.ActorFromContext(ctx); a.Person != nil && a.Person.ID == personID && a.Chain != nil {
+		p := *a.Person
+		p.Teams, p.Regions = slices.Clone(p.Teams), slices.Clone(p.Regions)
+		if p.ManagerID != nil {
+			m := *p.ManagerID
+			p.ManagerID = &m
+		}
+		return trellis.Target{Kind: kind, Owner: &p, OwnerChain: slices.Clone(a.Chain)}, &p, nil
 	}
 	p, err := s.people.FindPerson(ctx, personID)
 	if err != nil {
