@@ -434,11 +434,13 @@ var firstPerson = map[string]bool{
 	"us": true, "our": true, "ours": true, "ourselves": true,
 }
 
-var tokenRe = regexp.MustCompile(`[\p{L}\p{N}]+(?:['’][\p{L}]+)?`)
-
 func firstPersonWords(checked string) []string {
 	var found []string
-	for _, w := range tokenRe.FindAllString(checked, -1) {
+	words := strings.FieldsFunc(checked, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+	})
+	for _, w := range words {
+		w = strings.Trim(w, "'’")
 		norm := strings.ReplaceAll(w, "’", "'")
 		lower := strings.ToLower(norm)
 		if !firstPerson[lower] {
@@ -459,16 +461,22 @@ func firstPersonWords(checked string) []string {
 	return found
 }
 
-// payRules find pay and performance ratings; money amounts only warn,
-// because revenue kept or costs saved are business results.
+// payRules find pay and performance ratings in lower-cased text; money
+// amounts only warn, because revenue kept or costs saved are business
+// results.
 var payRules = []struct {
+	// triggers: the regexp runs only on text containing one of them.
+	triggers []string
 	re       *regexp.Regexp
 	warnOnly bool
 	what     string
 }{
-	{regexp.MustCompile(`(?i)\b(salar(y|ies)|compensation|pay (rise|raise|increase|band|grade|bump)|base pay|payroll|bonus(es)?|equity (grant|award|refresh)|stock options?|RSUs?|merit increase|(a|his|her|their) raise)\b`), false, "pay"},
-	{regexp.MustCompile(`(?i)\b((exceeds|exceeded|meets|met|below|above) expectations|performance (rating|score|review score)|rated \d(\.\d)?\s*(/|out of)\s*\d|rating of \d|\d\s*/\s*5 rating|top performer|performance improvement plan|nine-box|9-box|calibration score)\b`), false, "a performance rating"},
-	{regexp.MustCompile(`[$€£¥]\s?\d|\b\d[\d,.]*\s?(USD|EUR|GBP|dollars|euros|pounds)\b|\b(USD|EUR|GBP)\s?\d`), true, "a money amount"},
+	{[]string{"salar", "compensation", "pay", "bonus", "equity", "stock option", "rsu", "merit increase", "raise"},
+		regexp.MustCompile(`\b(salar(y|ies)|compensation|pay (rise|raise|increase|band|grade|bump)|base pay|payroll|bonus(es)?|equity (grant|award|refresh)|stock options?|rsus?|merit increase|(a|his|her|their) raise)\b`), false, "pay"},
+	{[]string{"expectations", "performance", "rated", "rating", "performer", "box", "calibration score"},
+		regexp.MustCompile(`\b((exceeds|exceeded|meets|met|below|above) expectations|performance (rating|score|review score)|rated \d(\.\d)?\s*(/|out of)\s*\d|rating of \d|\d\s*/\s*5 rating|top performer|performance improvement plan|nine-box|9-box|calibration score)\b`), false, "a performance rating"},
+	{[]string{"$", "€", "£", "¥", "usd", "eur", "gbp", "dollar", "pound"},
+		regexp.MustCompile(`[$€£¥]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars|euros|pounds)\b|\b(usd|eur|gbp)\s?\d`), true, "a money amount"},
 }
 
 func sentenceFindings(section string, s sentence) []Finding {
@@ -481,11 +489,16 @@ func sentenceFindings(section string, s sentence) []Finding {
 		out = append(out, Finding{Check: CheckSentenceLength, Section: section, Sentence: s.text, Offset: s.offset, Severity: SeverityWarning,
 			Message: fmt.Sprintf("This sentence has %d words; keep sentences to %d or fewer.", n, MaxSentenceWords)})
 	}
+	lower := strings.ToLower(s.checked)
 	for _, r := range payRules {
-		m := r.re.FindString(s.checked)
-		if m == "" {
+		if !slices.ContainsFunc(r.triggers, func(t string) bool { return strings.Contains(lower, t) }) {
 			continue
 		}
+		loc := r.re.FindStringIndex(lower)
+		if loc == nil {
+			continue
+		}
+		m := s.checked[loc[0]:loc[1]]
 		if r.warnOnly {
 			out = append(out, Finding{Check: CheckPayAndRatings, Section: section, Sentence: s.text, Offset: s.offset, Severity: SeverityWarning,
 				Message: fmt.Sprintf("%q is a money amount. Business figures (revenue kept, costs saved) are fine; never mention pay.", m)})
@@ -506,7 +519,7 @@ func quoteList(words []string) string {
 	return strings.Join(q, ", ")
 }
 
-var numberWords = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|twice|double|doubled|triple|tripled|halved|percent|per cent)\b`)
+var numberWords = regexp.MustCompile(`\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|twice|double|doubled|triple|tripled|halved|percent|per cent)\b`)
 
 // unitFindings checks a claim: numbers in the results sections, a link in
 // sections that evidence competencies.
@@ -516,7 +529,7 @@ func unitFindings(s trellis.Section, u *unit) []Finding {
 	}
 	var out []Finding
 	first := u.sentences[0]
-	if isResults(s) && !strings.ContainsFunc(u.text, unicode.IsDigit) && !numberWords.MatchString(u.text) {
+	if isResults(s) && !strings.ContainsFunc(u.text, unicode.IsDigit) && !numberWords.MatchString(strings.ToLower(u.text)) {
 		out = append(out, Finding{Check: CheckNumbers, Section: s.ID, Sentence: first.text, Offset: first.offset, Severity: SeverityWarning,
 			Message: "This result has no number. Say what changed with a figure, before and after where possible."})
 	}
@@ -547,14 +560,24 @@ func valuesSection(sections []trellis.Section) int {
 // case-insensitively.
 func mentions(text string, phrases ...string) bool {
 	lower := strings.ToLower(text)
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	for _, p := range phrases {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if p == "" {
 			continue
 		}
-		re := regexp.MustCompile(`(^|[^\p{L}\p{N}])` + regexp.QuoteMeta(p) + `($|[^\p{L}\p{N}])`)
-		if re.MatchString(lower) {
-			return true
+		for from := 0; from < len(lower); {
+			i := strings.Index(lower[from:], p)
+			if i < 0 {
+				break
+			}
+			i += from
+			before, _ := utf8.DecodeLastRuneInString(lower[:i])
+			after, _ := utf8.DecodeRuneInString(lower[i+len(p):])
+			if (i == 0 || !isWord(before)) && (i+len(p) == len(lower) || !isWord(after)) {
+				return true
+			}
+			from = i + 1
 		}
 	}
 	return false
@@ -628,10 +651,67 @@ var knownAcronyms = map[string]bool{
 	"EU": true, "AI": true, "ID": true, "IDs": true, "USD": true, "EUR": true, "GBP": true, "II": true, "III": true, "IV": true,
 }
 
-var (
-	acronymRe    = regexp.MustCompile(`\b[A-Z][A-Z0-9&]{1,5}s?\b`)
-	definitionRe = regexp.MustCompile(`[\p{L}][^()]*\(\s*([A-Z][A-Z0-9&]{1,5}s?)\s*\)|\b([A-Z][A-Z0-9&]{1,5}s?)\s*\(\s*[\p{L}][^()]*\)`)
-)
+// isAcronym reports whether w looks like an acronym: 2 to 6 capital
+// letters or digits starting with a letter, at least two of them letters,
+// with an optional plural s.
+func isAcronym(w string) bool {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) < 2 || len(w) > 6 || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	letters := 0
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case 'A' <= c && c <= 'Z':
+			letters++
+		case '0' <= c && c <= '9' || c == '&':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+// tokens cuts text into words (letters, digits, '&'), with their byte
+// offsets.
+func tokens(text string) (words []string, at []int) {
+	start := -1
+	for i, r := range text + " " {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '&'
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			words, at = append(words, text[start:i]), append(at, start)
+			start = -1
+		}
+	}
+	return words, at
+}
+
+// definitions returns the acronyms a sentence defines: "words (ACR)" or
+// "ACR (words)".
+func definitions(text string) []string {
+	var out []string
+	for i := 0; i < len(text); i++ {
+		if text[i] != '(' {
+			continue
+		}
+		j := strings.IndexByte(text[i:], ')')
+		if j < 0 {
+			break
+		}
+		inner := strings.TrimSpace(text[i+1 : i+j])
+		before := strings.TrimRight(text[:i], " ")
+		if isAcronym(inner) && strings.IndexFunc(before, unicode.IsLetter) >= 0 {
+			out = append(out, inner)
+		} else if ws, _ := tokens(before); len(ws) > 0 && isAcronym(ws[len(ws)-1]) && strings.HasSuffix(before, ws[len(ws)-1]) &&
+			strings.IndexFunc(inner, unicode.IsLetter) == 0 {
+			out = append(out, ws[len(ws)-1])
+		}
+	}
+	return out
+}
 
 // acronyms remembers, across the sections of one document in order, which
 // acronyms are defined and which were already reported.
@@ -646,25 +726,18 @@ func newAcronyms() *acronyms {
 // "mean time to resolve (MTTR)", or the words in parentheses after it; it
 // counts from the sentence it is in.
 func (a *acronyms) check(section string, s sentence) []Finding {
-	text := s.checked
-	for _, m := range definitionRe.FindAllStringSubmatch(text, -1) {
-		for _, g := range m[1:] {
-			if g != "" {
-				a.defined[strings.TrimSuffix(g, "s")] = true
-				a.defined[g] = true
-			}
-		}
+	if !hasCapitalPair(s.checked) {
+		return nil
+	}
+	for _, g := range definitions(s.checked) {
+		a.defined[strings.TrimSuffix(g, "s")] = true
+		a.defined[g] = true
 	}
 	var out []Finding
-	for _, w := range acronymRe.FindAllString(text, -1) {
-		letters := 0
-		for _, r := range w {
-			if unicode.IsUpper(r) {
-				letters++
-			}
-		}
+	words, _ := tokens(s.checked)
+	for _, w := range words {
 		base := strings.TrimSuffix(w, "s")
-		if letters < 2 || knownAcronyms[w] || knownAcronyms[base] || a.defined[w] || a.defined[base] || a.reported[base] {
+		if !isAcronym(w) || knownAcronyms[w] || knownAcronyms[base] || a.defined[w] || a.defined[base] || a.reported[base] {
 			continue
 		}
 		a.reported[base] = true
@@ -672,4 +745,15 @@ func (a *acronyms) check(section string, s sentence) []Finding {
 			Message: fmt.Sprintf("%s is not spelled out. Write it in full the first time, with the acronym in parentheses: \"Mean Time To Resolve (MTTR)\".", w)})
 	}
 	return out
+}
+
+// hasCapitalPair reports whether s has two capital ASCII letters in a row:
+// without them there is no acronym to look for.
+func hasCapitalPair(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' && 'A' <= s[i-1] && s[i-1] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
