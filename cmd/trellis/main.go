@@ -60,6 +60,7 @@ func verbs() []verb {
 		{"user", "add people, import them from CSV, make password reset links", cmdUser},
 		{"token", "create a personal API token", cmdToken},
 		{"evidence", "add to a journal, import a journal from CSV", cmdEvidence},
+		{"sync", "import work from people's GitLab and GitHub connections", cmdSync},
 		{"seed", "build a synthetic organisation for demos and benchmarks", cmdSeed},
 		{"audit", "show the audit log", cmdAudit},
 		{"backup", "copy the SQLite database while serving (PostgreSQL: pg_dump)", cmdBackup},

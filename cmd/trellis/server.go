@@ -30,6 +30,9 @@ type Main struct {
 	// environment's TRELLIS_JOB_PERIOD), for tests and trials of several
 	// nodes.
 	JobPeriod time.Duration
+	// Forge configures imports from GitLab and GitHub (forge.go): the
+	// secret key tokens are sealed with and the instance tokens.
+	Forge forgeSettings
 
 	http  *http.Server
 	ln    net.Listener
@@ -106,6 +109,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Health:        db,
 		DBStats:       db.Stats,
 		MetricsToken:  m.Config.MetricsToken,
+		Forge:         m.Forge.syncer(db, m.Logger),
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -239,6 +243,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr), JobPeriod: period}
+	if m.Forge, err = forgeSettingsFromEnv(e.getenv); err != nil {
+		return err
+	}
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
