@@ -374,71 +374,78 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd trellis.
 	}
 	var out *trellis.Person
 	err := s.db.update(ctx, func(tx *Tx) error {
-		managerChange := upd.ClearManager || upd.ManagerID != nil
-		if managerChange {
-			// Before any row lock, so that imports and updates queue in one order.
-			if err := lockReportingLines(ctx, tx); err != nil {
-				return err
-			}
-		}
-		before, err := findPerson(ctx, tx, id, true)
-		if errors.Is(err, sql.ErrNoRows) {
-			return personNotFound(id)
-		} else if err != nil {
-			return err
-		}
-		if before.Version != expectedVersion {
-			return staleVersion(id, expectedVersion)
-		}
-		after := clonePerson(before)
-		upd.Apply(after)
-		after.RoleSince = normalizeDate(after.RoleSince)
-		if err := after.Validate(); err != nil {
-			return err
-		}
-		if after.RoleID != before.RoleID {
-			if err := checkRole(ctx, tx, after.RoleID, ""); err != nil {
-				return err
-			}
-		}
-		if after.Email != before.Email {
-			if err := checkEmailFree(ctx, tx, after.Email, id); err != nil {
-				return err
-			}
-		}
-		if !sameManager(before.ManagerID, after.ManagerID) && after.ManagerID != nil {
-			if err := checkManager(ctx, tx, *after.ManagerID); err != nil {
-				return err
-			}
-			chain, err := managerChainIDs(ctx, tx, *after.ManagerID)
-			if err != nil {
-				return err
-			}
-			if err := trellis.ValidateManager(id, after.ManagerID, chain); err != nil {
-				return err
-			}
-		}
-		events := personChangeEvents(ctx, before, after)
-		if len(events) == 0 {
-			out = before // nothing changed: nothing written, version kept
-			return nil
-		}
-		tagsChanged := !slices.Equal(before.Teams, after.Teams) || !slices.Equal(before.Regions, after.Regions)
-		if err := savePerson(ctx, tx, after, expectedVersion, tagsChanged); err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := recordAudit(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		out = after
-		return nil
+		var err error
+		out, err = updatePerson(ctx, tx, id, upd, expectedVersion)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// updatePerson is UpdatePerson inside tx, for other services whose change
+// includes one of a person (a promotion taking effect changes the role):
+// the same checks, the same audit events, in the caller's transaction.
+func updatePerson(ctx context.Context, tx *Tx, id int64, upd trellis.PersonUpdate, expectedVersion int) (*trellis.Person, error) {
+	managerChange := upd.ClearManager || upd.ManagerID != nil
+	if managerChange {
+		// Before any row lock, so that imports and updates queue in one order.
+		if err := lockReportingLines(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	before, err := findPerson(ctx, tx, id, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, personNotFound(id)
+	} else if err != nil {
+		return nil, err
+	}
+	if before.Version != expectedVersion {
+		return nil, staleVersion(id, expectedVersion)
+	}
+	after := clonePerson(before)
+	upd.Apply(after)
+	after.RoleSince = normalizeDate(after.RoleSince)
+	if err := after.Validate(); err != nil {
+		return nil, err
+	}
+	if after.RoleID != before.RoleID {
+		if err := checkRole(ctx, tx, after.RoleID, ""); err != nil {
+			return nil, err
+		}
+	}
+	if after.Email != before.Email {
+		if err := checkEmailFree(ctx, tx, after.Email, id); err != nil {
+			return nil, err
+		}
+	}
+	if !sameManager(before.ManagerID, after.ManagerID) && after.ManagerID != nil {
+		if err := checkManager(ctx, tx, *after.ManagerID); err != nil {
+			return nil, err
+		}
+		chain, err := managerChainIDs(ctx, tx, *after.ManagerID)
+		if err != nil {
+			return nil, err
+		}
+		if err := trellis.ValidateManager(id, after.ManagerID, chain); err != nil {
+			return nil, err
+		}
+	}
+	events := personChangeEvents(ctx, before, after)
+	if len(events) == 0 {
+		return before, nil // nothing changed: nothing written, version kept
+	}
+	tagsChanged := !slices.Equal(before.Teams, after.Teams) || !slices.Equal(before.Regions, after.Regions)
+	if err := savePerson(ctx, tx, after, expectedVersion, tagsChanged); err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		if err := recordAudit(ctx, tx, e); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
 }
 
 // ListReports returns the active direct reports of a manager, by name.

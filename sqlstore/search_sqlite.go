@@ -72,6 +72,13 @@ func ftsPhrase(words []string) string {
 // ftsExpression writes q as an FTS5 expression over the text columns of one
 // person's entries.
 func ftsExpression(personID int64, q searchQuery) string {
+	return `person_key : "` + personKey(personID) + `" AND {title what part result} : (` + ftsBoolean(q) + `)`
+}
+
+// ftsBoolean writes q as an FTS5 boolean expression of quoted phrases, the
+// part every full-text search of the store shares: words hold letters and
+// digits only, so nothing of the user's text reaches FTS5 as syntax.
+func ftsBoolean(q searchQuery) string {
 	ands := make([]string, len(q.groups))
 	for i, g := range q.groups {
 		ors := make([]string, len(g))
@@ -88,7 +95,7 @@ func ftsExpression(personID int64, q searchQuery) string {
 		}
 		expr = "(" + expr + ") NOT (" + strings.Join(nots, " OR ") + ")"
 	}
-	return `person_key : "` + personKey(personID) + `" AND {title what part result} : (` + expr + `)`
+	return expr
 }
 
 // Ranking weights of title, what, part and result, and the BM25 constants.
