@@ -56,6 +56,7 @@ func runMain(m *testing.M) int {
 // server is a running `trellis serve` process on a fresh database.
 type server struct {
 	URL string
+	DSN string
 	cmd *exec.Cmd
 }
 
@@ -116,7 +117,7 @@ func startServer(t *testing.T) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting trellis: %v", err)
 	}
-	s := &server{cmd: cmd}
+	s := &server{cmd: cmd, DSN: dsn}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
