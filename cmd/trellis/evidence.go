@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -115,16 +113,10 @@ func cmdEvidenceImport(ctx context.Context, e *env, args []string) error {
 	if *email == "" {
 		return usagef("evidence import needs --email")
 	}
-	f, err := os.Open(files[0])
+	rows, err := readRows(e, files[0], "entries", importcsv.Evidence)
 	if err != nil {
-		return trellis.Errorf(trellis.EINVALID, "cannot read %s: %v", files[0], errors.Unwrap(err))
+		return err
 	}
-	defer f.Close()
-	rows, err := importcsv.Evidence(files[0], f)
-	if err != nil {
-		return reportRows(e, files[0], err)
-	}
-	fmt.Fprintf(e.stderr, "%s: %d entries read; checking and importing in one step...\n", files[0], len(rows))
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return err

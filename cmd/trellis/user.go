@@ -305,16 +305,10 @@ func cmdUserImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(files[0])
+	rows, err := readRows(e, files[0], "people", importcsv.People)
 	if err != nil {
-		return trellis.Errorf(trellis.EINVALID, "cannot read %s: %v", files[0], errors.Unwrap(err))
+		return err
 	}
-	defer f.Close()
-	rows, err := importcsv.People(files[0], f)
-	if err != nil {
-		return reportRows(e, files[0], err)
-	}
-	fmt.Fprintf(e.stderr, "%s: %d people read; checking and importing in one step...\n", files[0], len(rows))
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
@@ -326,6 +320,21 @@ func cmdUserImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: %d people added, %d updated\n", files[0], res.Created, res.Updated)
 	return nil
+}
+
+// readRows parses a CSV file of rows to import, printing every bad row.
+func readRows[T any](e *env, path, noun string, parse func(string, io.Reader) ([]T, error)) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, trellis.Errorf(trellis.EINVALID, "cannot read %s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	rows, err := parse(path, f)
+	if err != nil {
+		return nil, reportRows(e, path, err)
+	}
+	fmt.Fprintf(e.stderr, "%s: %d %s read; checking and importing in one step...\n", path, len(rows), noun)
+	return rows, nil
 }
 
 // reportRows prints every row error of an import, then says nothing was written.
