@@ -22,16 +22,19 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		t.Fatal(err)
 	}
 	return Deps{
-		People:      sqlstore.NewPersonService(db),
-		Audit:       sqlstore.NewAuditService(db),
-		Credentials: sqlstore.NewCredentialStore(db),
-		Tokens:      sqlstore.NewTokenStore(db),
-		Sessions:    sqlstore.NewSessionStore(db),
-		Evidence:    sqlstore.NewEvidenceService(db),
-		Growth:      sqlstore.NewGrowthService(db),
-		Readiness:   sqlstore.NewReadinessService(db),
-		Hasher:      h,
-		Forge:       testForge(t, db),
+		People:        sqlstore.NewPersonService(db),
+		Audit:         sqlstore.NewAuditService(db),
+		Credentials:   sqlstore.NewCredentialStore(db),
+		Tokens:        sqlstore.NewTokenStore(db),
+		Sessions:      sqlstore.NewSessionStore(db),
+		Evidence:      sqlstore.NewEvidenceService(db),
+		Growth:        sqlstore.NewGrowthService(db),
+		Readiness:     sqlstore.NewReadinessService(db),
+		Documents:     sqlstore.NewDocumentService(db),
+		Cycles:        sqlstore.NewCycleService(db),
+		Notifications: sqlstore.NewNotificationService(db),
+		Hasher:        h,
+		Forge:         testForge(t, db),
 	}
 }
 

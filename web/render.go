@@ -106,6 +106,12 @@ type navLinks struct {
 	Tokens   bool // their own API tokens
 	Growth   bool // their journal, plan and readiness (when the server has them)
 	Team     bool // their team page (people report to them)
+	// Promotions: documents, cycles and the library; the inbox with its
+	// unread count; projections for managers, calibration for leadership.
+	Promotions  bool
+	Inbox       bool
+	Unread      int
+	Calibration bool
 }
 
 // headView is the data of the "fwhead" template: the heading and tabs of
@@ -196,7 +202,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			Tokens:   s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
 			Growth:   s.evidence != nil && s.growth != nil && s.readiness != nil,
 			Team:     actor.HasReports,
+
+			Promotions:  s.documents != nil && s.cycles != nil,
+			Inbox:       s.notifications != nil,
+			Calibration: s.cycles != nil && s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindCalibration}),
 		}
+	}
+	if p.Can.Inbox {
+		p.Can.Unread = s.unreadCount(r.Context(), p.Me.ID)
 	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer

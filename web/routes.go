@@ -106,6 +106,50 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/people/{pid}/imports/{iid}/accept", "import-accept", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.acceptItemSubmit)
 	s.handle("POST", "/people/{pid}/imports/{iid}/dismiss", "import-dismiss", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.dismissItemSubmit)
 
+	// Promotions (document*.go, cycle.go, calibration.go, library.go,
+	// inbox.go, export.go). A person's document list is open to whoever may
+	// see the person and lists the documents the viewer may read; routes
+	// on one document load it and ask the policy about it with its
+	// visibility (a document the viewer may not read is a 404). The review
+	// copy is the managers'; a feedback request is answered by its
+	// reviewer alone; moves are the workflow's (trellis.CheckMove).
+	s.handle("GET", "/people/{pid}/documents", "documents", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.documentsPage)
+	s.handle("GET", "/people/{pid}/documents/new", "document-new-form", needOn(trellis.KindDocument, trellis.ActionCreate, "pid"), s.newDocumentForm)
+	s.handle("POST", "/people/{pid}/documents", "document-create", needOn(trellis.KindDocument, trellis.ActionCreate, "pid"), s.createDocumentSubmit)
+	s.handle("GET", "/documents/{id}", "document", need(trellis.KindPerson, trellis.ActionRead), s.documentPage)
+	s.handle("GET", "/documents/{id}/edit", "document-edit", need(trellis.KindPerson, trellis.ActionRead), s.editDocumentPage)
+	s.handle("POST", "/documents/{id}/sections/{sid}", "section-save", need(trellis.KindPerson, trellis.ActionRead), s.saveSectionSubmit)
+	s.handle("POST", "/documents/{id}/sections/{sid}/evidence", "section-evidence", need(trellis.KindPerson, trellis.ActionRead), s.insertEvidenceSubmit)
+	s.handle("GET", "/documents/{id}/history", "document-history", need(trellis.KindPerson, trellis.ActionRead), s.historyPage)
+	s.handle("GET", "/documents/{id}/settings", "document-settings", need(trellis.KindPerson, trellis.ActionRead), s.documentSettingsPage)
+	s.handle("POST", "/documents/{id}/settings", "document-settings-save", need(trellis.KindPerson, trellis.ActionRead), s.documentSettingsSubmit)
+	s.handle("POST", "/documents/{id}/comments", "comment-add", need(trellis.KindPerson, trellis.ActionRead), s.commentSubmit)
+	s.handle("POST", "/documents/{id}/comments/{cid}/resolve", "comment-resolve", need(trellis.KindPerson, trellis.ActionRead), s.resolveCommentSubmit)
+	s.handle("GET", "/documents/{id}/review", "review-copy", need(trellis.KindPerson, trellis.ActionRead), s.reviewPage)
+	s.handle("POST", "/documents/{id}/review/comments", "review-comment-add", need(trellis.KindPerson, trellis.ActionRead), s.reviewCommentSubmit)
+	s.handle("POST", "/documents/{id}/review/comments/{cid}/resolve", "review-comment-resolve", need(trellis.KindPerson, trellis.ActionRead), s.reviewResolveSubmit)
+	s.handle("GET", "/documents/{id}/feedback", "feedback", need(trellis.KindPerson, trellis.ActionRead), s.feedbackPage)
+	s.handle("POST", "/documents/{id}/feedback", "feedback-request", need(trellis.KindPerson, trellis.ActionRead), s.requestFeedbackSubmit)
+	s.handle("GET", "/documents/{id}/feedback/{fid}", "feedback-answer-form", need(trellis.KindPerson, trellis.ActionRead), s.feedbackAnswerPage)
+	s.handle("POST", "/documents/{id}/feedback/{fid}", "feedback-answer", need(trellis.KindPerson, trellis.ActionRead), s.feedbackAnswerSubmit)
+	s.handle("POST", "/documents/{id}/transitions", "document-move", need(trellis.KindPerson, trellis.ActionRead), s.transitionSubmit)
+	s.handle("GET", "/documents/{id}/export", "document-export", need(trellis.KindPerson, trellis.ActionRead), s.exportDocument)
+	s.handle("GET", "/cycles", "cycles", need(trellis.KindCycle, trellis.ActionRead), s.cyclesPage)
+	s.handle("GET", "/cycles/new", "cycle-new-form", need(trellis.KindCycle, trellis.ActionCreate), s.newCycleForm)
+	s.handle("POST", "/cycles", "cycle-create", need(trellis.KindCycle, trellis.ActionCreate), s.createCycleSubmit)
+	s.handle("POST", "/cycles/defaults", "cycle-defaults", need(trellis.KindCycle, trellis.ActionCreate), s.createDefaultCyclesSubmit)
+	s.handle("GET", "/cycles/{id}", "cycle", need(trellis.KindCycle, trellis.ActionRead), s.cyclePage)
+	s.handle("POST", "/cycles/{id}", "cycle-update", need(trellis.KindCycle, trellis.ActionEdit), s.updateCycleSubmit)
+	s.handle("GET", "/cycles/{id}/calibration", "calibration", need(trellis.KindCalibration, trellis.ActionRead), s.calibrationPage)
+	s.handle("POST", "/cycles/{id}/calibration/open", "calibration-open", need(trellis.KindCalibration, trellis.ActionRead), s.openCalibrationSubmit)
+	s.handle("POST", "/cycles/{id}/calibration/decisions", "decision", need(trellis.KindCalibration, trellis.ActionRead), s.decisionSubmit)
+	s.handle("GET", "/projections", "projections", need(trellis.KindPerson, trellis.ActionRead), s.projectionsPage)
+	s.handle("POST", "/projections", "projection-save", need(trellis.KindPerson, trellis.ActionRead), s.saveProjectionSubmit)
+	s.handle("GET", "/projections/all", "projections-all", need(trellis.KindCalibration, trellis.ActionRead), s.allProjectionsPage)
+	s.handle("GET", "/library", "library", need(trellis.KindPerson, trellis.ActionRead), s.libraryPage)
+	s.handle("GET", "/inbox", "inbox", need(trellis.KindPerson, trellis.ActionRead), s.inboxPage)
+	s.handle("POST", "/inbox/read", "inbox-read", need(trellis.KindPerson, trellis.ActionRead), s.markReadSubmit)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -130,6 +174,18 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/people/{pid}/readiness", "api-readiness", needOn(trellis.KindAssessment, trellis.ActionRead, "pid"), s.apiReadiness)
 	s.handle("POST", "/api/v1/people/{pid}/sync", "api-sync", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.apiSync)
 	s.handle("GET", "/api/v1/people/{pid}/imports", "api-imports", needOn(trellis.KindEvidence, trellis.ActionCreate, "pid"), s.apiListImports)
+
+	s.handle("GET", "/api/v1/documents", "api-documents", need(trellis.KindPerson, trellis.ActionRead), s.apiListDocuments)
+	s.handle("POST", "/api/v1/documents", "api-document-create", need(trellis.KindPerson, trellis.ActionRead), s.apiCreateDocument)
+	s.handle("GET", "/api/v1/documents/{id}", "api-document", need(trellis.KindPerson, trellis.ActionRead), s.apiGetDocument)
+	s.handle("PATCH", "/api/v1/documents/{id}", "api-document-patch", need(trellis.KindPerson, trellis.ActionRead), s.apiPatchDocument)
+	s.handle("POST", "/api/v1/documents/{id}/transitions", "api-document-move", need(trellis.KindPerson, trellis.ActionRead), s.apiTransition)
+	s.handle("GET", "/api/v1/documents/{id}/export", "api-document-export", need(trellis.KindPerson, trellis.ActionRead), s.apiExportDocument)
+	s.handle("GET", "/api/v1/cycles", "api-cycles", need(trellis.KindCycle, trellis.ActionRead), s.apiListCycles)
+	s.handle("POST", "/api/v1/cycles", "api-cycle-create", need(trellis.KindCycle, trellis.ActionCreate), s.apiCreateCycle)
+	s.handle("GET", "/api/v1/cycles/{id}", "api-cycle", need(trellis.KindCycle, trellis.ActionRead), s.apiGetCycle)
+	s.handle("GET", "/api/v1/cycles/{id}/calibration", "api-calibration", need(trellis.KindCalibration, trellis.ActionRead), s.apiCalibration)
+	s.handle("GET", "/api/v1/library", "api-library", need(trellis.KindPerson, trellis.ActionRead), s.apiLibrary)
 
 	// Operations (health.go, metrics.go): liveness and readiness for load
 	// balancers and orchestrators, open to all; /metrics decides by itself

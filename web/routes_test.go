@@ -345,6 +345,11 @@ func TestRouteActorTable(t *testing.T) {
 		" /":     {path: "/no/such/page", want: everyone(404)},
 	}
 
+	// Promotions (document_test.go has the fixture).
+	for k, c := range routeCasesForDocuments(t, e, o) {
+		cases[k] = c
+	}
+
 	routes := e.srv.Routes()
 	seen := map[string]bool{}
 	n := 0
