@@ -70,7 +70,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb, err := sql.Open(driverName, driverDSN)
+	var sqldb *sql.DB
+	if driverName == "sqlite" {
+		sqldb, err = openSQLite(driverDSN)
+	} else {
+		sqldb, err = sql.Open(driverName, driverDSN)
+	}
 	if err != nil {
 		return nil, db.unavailable(err)
 	}
