@@ -104,11 +104,37 @@ func findPerson(ctx context.Context, tx *Tx, id int64, lock bool) (*trellis.Pers
 	return p, loadTags(ctx, tx, []*trellis.Person{p})
 }
 
+// loadPersonTags fills in the teams and regions of one person: one query
+// whose text does not change, so it stays prepared.
+func loadPersonTags(ctx context.Context, tx *Tx, p *trellis.Person) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT kind, tag FROM person_tags WHERE person_id = $1 ORDER BY kind, position`, p.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, tag string
+		if err := rows.Scan(&kind, &tag); err != nil {
+			return err
+		}
+		if kind == "team" {
+			p.Teams = append(p.Teams, tag)
+		} else {
+			p.Regions = append(p.Regions, tag)
+		}
+	}
+	return rows.Err()
+}
+
 // tagChunk bounds the ids in one IN list.
 const tagChunk = 500
 
 // loadTags fills in the teams and regions of people, in their stored order.
 func loadTags(ctx context.Context, tx *Tx, people []*trellis.Person) error {
+	if len(people) == 1 {
+		return loadPersonTags(ctx, tx, people[0])
+	}
 	byID := make(map[int64]*trellis.Person, len(people))
 	for _, p := range people {
 		byID[p.ID] = p
@@ -488,6 +514,62 @@ func (s *PersonService) ManagerChain(ctx context.Context, personID int64) ([]*tr
 		return nil, err
 	}
 	return list, nil
+}
+
+// FindActor returns the person with id as an actor: the person with their
+// tags, whether anyone active reports to them and the ids of their managers,
+// nearest first (empty, not nil, at the top). It reads all of it in one
+// read transaction, once per request. An unknown person is ENOTFOUND.
+func (s *PersonService) FindActor(ctx context.Context, id int64) (trellis.Actor, error) {
+	var a trellis.Actor
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var err error
+		a, err = findActor(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return trellis.Actor{}, err
+	}
+	return a, nil
+}
+
+// findActor is FindActor inside tx.
+func findActor(ctx context.Context, tx *Tx, id int64) (trellis.Actor, error) {
+	var a trellis.Actor
+	row := tx.QueryRowContext(ctx, `SELECT `+personColumns+`,
+		EXISTS (SELECT 1 FROM people r WHERE r.manager_id = p.id AND r.active)
+		FROM people p WHERE p.id = $1`, id)
+	p, err := scanPerson(extraColumns{row, []any{&a.HasReports}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return trellis.Actor{}, personNotFound(id)
+	} else if err != nil {
+		return trellis.Actor{}, err
+	}
+	if err := loadPersonTags(ctx, tx, p); err != nil {
+		return trellis.Actor{}, err
+	}
+	a.Person = p
+	if p.ManagerID == nil {
+		a.Chain = []int64{}
+		return a, nil
+	}
+	if a.Chain, err = managerChainIDs(ctx, tx, id); err != nil {
+		return trellis.Actor{}, err
+	}
+	if a.Chain == nil {
+		a.Chain = []int64{}
+	}
+	return a, nil
+}
+
+// extraColumns scans the person's columns followed by more.
+type extraColumns struct {
+	r    rowScanner
+	more []any
+}
+
+func (e extraColumns) Scan(dest ...any) error {
+	return e.r.Scan(append(dest, e.more...)...)
 }
 
 // HasReports reports whether anyone active reports to the person.

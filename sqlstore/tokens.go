@@ -76,6 +76,33 @@ func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*auth.AP
 	return t, nil
 }
 
+// FindTokenActor returns the token with the digest, as FindTokenByHash
+// does, and its person as an actor, as PersonService.FindActor does, in one
+// read transaction: what authenticating an API request needs. A token whose
+// person is gone comes with the zero Actor.
+func (s *TokenStore) FindTokenActor(ctx context.Context, hash string) (*auth.APIToken, trellis.Actor, error) {
+	var t *auth.APIToken
+	var a trellis.Actor
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var err error
+		t, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = $1`, hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			return trellis.Errorf(trellis.ENOTFOUND, "No such API token.")
+		} else if err != nil {
+			return err
+		}
+		a, err = findActor(ctx, tx, t.PersonID)
+		if trellis.ErrorCode(err) == trellis.ENOTFOUND {
+			a, err = trellis.Actor{}, nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, trellis.Actor{}, err
+	}
+	return t, a, nil
+}
+
 // ListTokens returns the person's tokens, newest first, revoked and expired
 // ones included.
 func (s *TokenStore) ListTokens(ctx context.Context, personID int64) ([]*auth.APIToken, error) {

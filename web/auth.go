@@ -120,6 +120,17 @@ func (s *Server) personTarget(ctx context.Context, kind trellis.Kind, personID i
 		}
 		return trellis.Target{Kind: kind, Owner: &p, OwnerChain: slices.Clone(a.Chain)}, &p, nil
 	}
+	if f, ok := s.people.(actorFinder); ok {
+		// The person and their managers' ids in one read.
+		a, err := f.FindActor(ctx, personID)
+		if err != nil {
+			if trellis.ErrorCode(err) == trellis.ENOTFOUND {
+				return trellis.Target{}, nil, trellis.Errorf(trellis.ENOTFOUND, "No such person.")
+			}
+			return trellis.Target{}, nil, err
+		}
+		return trellis.Target{Kind: kind, Owner: a.Person, OwnerChain: a.Chain}, a.Person, nil
+	}
 	p, err := s.people.FindPerson(ctx, personID)
 	if err != nil {
 		if trellis.ErrorCode(err) == trellis.ENOTFOUND {

@@ -161,6 +161,15 @@ func (s *Server) loadActor(ctx context.Context, id int64) (trellis.Actor, error)
 	if s.people == nil {
 		return trellis.Actor{}, nil
 	}
+	if f, ok := s.people.(actorFinder); ok {
+		a, err := f.FindActor(ctx, id)
+		if trellis.ErrorCode(err) == trellis.ENOTFOUND {
+			return trellis.Actor{}, nil
+		} else if err != nil {
+			return trellis.Actor{}, err
+		}
+		return activeActor(a), nil
+	}
 	p, err := s.people.FindPerson(ctx, id)
 	if trellis.ErrorCode(err) == trellis.ENOTFOUND {
 		return trellis.Actor{}, nil
@@ -179,6 +188,26 @@ func (s *Server) loadActor(ctx context.Context, id int64) (trellis.Actor, error)
 		return trellis.Actor{}, err
 	}
 	return trellis.Actor{Person: p, HasReports: reports, Chain: personIDs(chain)}, nil
+}
+
+// actorFinder loads a person as an actor in one read
+// (sqlstore.PersonService).
+type actorFinder interface {
+	FindActor(ctx context.Context, id int64) (trellis.Actor, error)
+}
+
+// tokenActorFinder finds an API token and loads its person as an actor in
+// one read (sqlstore.TokenStore).
+type tokenActorFinder interface {
+	FindTokenActor(ctx context.Context, hash string) (*auth.APIToken, trellis.Actor, error)
+}
+
+// activeActor is a, or the zero Actor when nobody or a person who has left.
+func activeActor(a trellis.Actor) trellis.Actor {
+	if a.Person == nil || !a.Person.Active {
+		return trellis.Actor{}
+	}
+	return a
 }
 
 // errTokenRefused is the one answer to every refused API token: unknown,
@@ -205,7 +234,16 @@ func (s *Server) tokenActor(r *http.Request) (trellis.Actor, error) {
 	if s.tokens == nil {
 		return refuse("unknown", 0)
 	}
-	tok, err := s.tokens.FindTokenByHash(ctx, auth.HashToken(plain))
+	var tok *auth.APIToken
+	var actor trellis.Actor
+	var err error
+	f, oneRead := s.tokens.(tokenActorFinder)
+	if oneRead && s.people != nil {
+		tok, actor, err = f.FindTokenActor(ctx, auth.HashToken(plain))
+		actor = activeActor(actor)
+	} else {
+		tok, err = s.tokens.FindTokenByHash(ctx, auth.HashToken(plain))
+	}
 	if trellis.ErrorCode(err) == trellis.ENOTFOUND {
 		return refuse("unknown", 0)
 	} else if err != nil {
@@ -215,9 +253,10 @@ func (s *Server) tokenActor(r *http.Request) (trellis.Actor, error) {
 	if p := tok.Problem(now); p != "" {
 		return refuse(p, tok.ID)
 	}
-	actor, err := s.loadActor(ctx, tok.PersonID)
-	if err != nil {
-		return trellis.Actor{}, err
+	if !oneRead || s.people == nil {
+		if actor, err = s.loadActor(ctx, tok.PersonID); err != nil {
+			return trellis.Actor{}, err
+		}
 	}
 	if actor.Person == nil {
 		return refuse("inactive person", tok.ID)
