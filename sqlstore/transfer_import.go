@@ -498,10 +498,18 @@ func (db *DB) importTable(ctx context.Context, tx *sql.Tx, ef *ExportFile, t *ta
 		prefix += " OVERRIDING SYSTEM VALUE"
 	}
 	prefix += " VALUES "
-	stmts := map[int]string{}
+	// Statements are prepared once per table and size. On SQLite the
+	// placeholders are plain ?: the driver looks up the name of every
+	// numbered one ($N) in a list as long as their number, per row.
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
 	insert := func(args []any) error {
 		n := len(args) / ncol
-		q, ok := stmts[n]
+		st, ok := stmts[n]
 		if !ok {
 			var b strings.Builder
 			b.WriteString(prefix)
@@ -515,16 +523,23 @@ func (db *DB) importTable(ctx context.Context, tx *sql.Tx, ef *ExportFile, t *ta
 					if c > 0 {
 						b.WriteString(", ")
 					}
-					b.WriteByte('$')
-					b.WriteString(strconv.Itoa(p))
+					if db.Dialect == SQLite {
+						b.WriteByte('?')
+					} else {
+						b.WriteByte('$')
+						b.WriteString(strconv.Itoa(p))
+					}
 					p++
 				}
 				b.WriteByte(')')
 			}
-			q = b.String()
-			stmts[n] = q
+			var err error
+			if st, err = tx.PrepareContext(ctx, b.String()); err != nil {
+				return err
+			}
+			stmts[n] = st
 		}
-		_, err := tx.ExecContext(ctx, q, args...)
+		_, err := st.ExecContext(ctx, args...)
 		return err
 	}
 

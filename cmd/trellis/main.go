@@ -65,6 +65,8 @@ func verbs() []verb {
 		{"audit", "show the audit log", cmdAudit},
 		{"backup", "copy the SQLite database while serving (PostgreSQL: pg_dump)", cmdBackup},
 		{"restore", "replace the SQLite database with a backup (server stopped)", cmdRestore},
+		{"export-all", "write a whole instance to one file, for import-all", cmdExportAll},
+		{"import-all", "load an export-all file into an empty database (SQLite or PostgreSQL)", cmdImportAll},
 		{"version", "print the version", cmdVersion},
 	}
 }
