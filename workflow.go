@@ -120,8 +120,20 @@ func MovesFrom(d *Document) []Move {
 // MovesFor returns the moves out of the document's state that actors with
 // rels may make, for the buttons of a page. Guards are not checked.
 func MovesFor(d *Document, rels []Relation) []Move {
+	candidates := MovesFrom(d)
+	if d.State == DocApproved {
+		// Whether a nomination is in or out of cycle is chosen when it is
+		// made, so the buttons offer both kinds to whoever may make them.
+		other := *d
+		other.OutOfCycle = !d.OutOfCycle
+		for _, m := range MovesFrom(&other) {
+			if m.To == DocNominated {
+				candidates = append(candidates, m)
+			}
+		}
+	}
 	var out []Move
-	for _, m := range MovesFrom(d) {
+	for _, m := range candidates {
 		if holdsAny(rels, m.Who) {
 			out = append(out, m)
 		}

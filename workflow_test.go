@@ -292,6 +292,13 @@ func TestMovesFor(t *testing.T) {
 	if want := []string{"return to the candidate", "nominate into the cycle", "withdraw"}; !slices.Equal(names, want) {
 		t.Errorf("manager's moves from approved: %q, want %q", names, want)
 	}
+	names = nil
+	for _, m := range trellis.MovesFor(d, []trellis.Relation{trellis.RelDirector}) {
+		names = append(names, m.Name)
+	}
+	if want := []string{"nominate out of cycle"}; !slices.Equal(names, want) {
+		t.Errorf("director's moves from approved before choosing: %q, want %q", names, want)
+	}
 	d.OutOfCycle = true
 	names = nil
 	for _, m := range trellis.MovesFor(d, []trellis.Relation{trellis.RelDirector}) {

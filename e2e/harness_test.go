@@ -72,8 +72,12 @@ const password = "journey-password-2026"
 
 var (
 	admin    = account{Email: "ada.admin@example.com", Name: "Ada Admin", Role: "senior-support-engineer", Access: "admin"}
-	manager  = account{Email: "mo.manager@example.com", Name: "Mo Manager", Role: "support-engineering-manager", Access: "engineer"}
+	director = account{Email: "dee.director@example.com", Name: "Dee Director", Role: "director-of-support", Access: "director"}
+	manager  = account{Email: "mo.manager@example.com", Name: "Mo Manager", Role: "support-engineering-manager", Access: "engineer", Manager: "dee.director@example.com"}
+	peer     = account{Email: "pat.peer@example.com", Name: "Pat Peer", Role: "support-engineering-manager", Access: "engineer", Manager: "dee.director@example.com"}
 	engineer = account{Email: "eli.engineer@example.com", Name: "Eli Engineer", Role: "support-engineer", Access: "engineer", Manager: "mo.manager@example.com"}
+	// peersReport makes Pat a manager: a peer manager has reports of their own.
+	peersReport = account{Email: "rae.report@example.com", Name: "Rae Report", Role: "associate-support-engineer", Access: "engineer", Manager: "pat.peer@example.com"}
 )
 
 // trellisCLI runs the real binary against dsn, as an operator would.
@@ -95,7 +99,7 @@ func startServer(t *testing.T) *server {
 	t.Helper()
 	dsn := storetest.DSN(t)
 	trellisCLI(t, dsn, "", "migrate")
-	for _, a := range []account{admin, manager, engineer} {
+	for _, a := range []account{admin, director, manager, peer, engineer, peersReport} {
 		args := []string{"user", "add", "--email", a.Email, "--name", a.Name, "--role", a.Role, "--access", a.Access, "--password-stdin"}
 		if a.Manager != "" {
 			args = append(args, "--manager", a.Manager)
@@ -335,6 +339,31 @@ func (b *browser) waitText(sel, want string) {
 		if time.Now().After(deadline) {
 			path := b.screenshot("FAILED-" + b.t.Name())
 			b.t.Fatalf("browser: %s never showed %q (screenshot: %s)", sel, want, path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// clickAndLoad clicks what sel matches and waits until the page it leads to
+// has replaced this one and finished loading: the old page is marked, and
+// the mark is gone once a new document stands in its place.
+func (b *browser) clickAndLoad(sel string) {
+	b.t.Helper()
+	b.do(
+		chromedp.Evaluate[chromedp.Void](`window.__e2eOldPage = true`),
+		chromedp.Click(chromedp.CSS(sel)),
+	)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__e2eOldPage === undefined && document.readyState === "complete"`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			path := b.screenshot("FAILED-" + b.t.Name())
+			b.t.Fatalf("browser: clicking %s led to no new page (screenshot: %s)", sel, path)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

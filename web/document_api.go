@@ -381,7 +381,7 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 		}
 		version = now.Version
 	}
-	moved, err := s.documents.MoveDocument(ctx, dc.D.ID, *to, n, version)
+	moved, err := s.moveDocument(ctx, dc.D.ID, *to, n, version)
 	if err != nil {
 		if trellis.ErrorCode(err) == trellis.ECONFLICT {
 			if now, ferr := s.documents.FindDocument(ctx, dc.D.ID); ferr == nil && now.Version != version {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,15 +26,16 @@ func (s *Server) rels(r *http.Request, dc *docCtx) []trellis.Relation {
 }
 
 // movesFor lists the moves the viewer may make now (the guards are checked
-// when the move is made). Decisions are taken on the calibration page, so
-// they are not buttons here.
+// when the move is made). Decisions on nominations in a cycle are taken on
+// the cycle's calibration page, side by side, so they are buttons here only
+// for nominations out of cycle.
 func (s *Server) movesFor(r *http.Request, dc *docCtx) []moveButton {
 	if s.actor(r).ReadOnly {
 		return nil
 	}
 	var out []moveButton
 	for _, m := range trellis.MovesFor(dc.D, s.rels(r, dc)) {
-		if m.To == trellis.DocDecidedYes || m.To == trellis.DocDecidedNo {
+		if isDecision(m.To) && !dc.D.OutOfCycle {
 			continue
 		}
 		out = append(out, moveButton{To: m.To, Label: capitalise(m.Name), Danger: m.To == trellis.DocWithdrawn, Note: m.NoteRequired})
@@ -206,7 +208,7 @@ func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 			version = now.Version
 		}
 	}
-	moved, err := s.documents.MoveDocument(ctx, dc.D.ID, to, note, version)
+	moved, err := s.moveDocument(ctx, dc.D.ID, to, note, version)
 	if err != nil {
 		fail(err)
 		return
@@ -226,4 +228,21 @@ func (s *Server) findings(dc *docCtx) []findingView {
 		out = append(out, fv)
 	}
 	return out
+}
+
+func isDecision(state string) bool {
+	return state == trellis.DocDecidedYes || state == trellis.DocDecidedNo
+}
+
+// moveDocument applies a workflow move. A decision goes through the cycle
+// service so that it is recorded with its rationale, whichever page or API
+// route it came from.
+func (s *Server) moveDocument(ctx context.Context, docID int64, to, note string, version int) (*trellis.Document, error) {
+	if !isDecision(to) || s.cycles == nil {
+		return s.documents.MoveDocument(ctx, docID, to, note, version)
+	}
+	if err := s.cycles.RecordDecision(ctx, &trellis.Decision{DocumentID: docID, Approved: to == trellis.DocDecidedYes, Rationale: note}); err != nil {
+		return nil, err
+	}
+	return s.documents.FindDocument(ctx, docID)
 }
