@@ -31,13 +31,16 @@ func xssPayloads(t *testing.T) []string {
 	return out
 }
 
-// apiPost sends JSON to the API with a Bearer token and returns the status.
-func apiPost(t *testing.T, url, token string, body any) (int, []byte) {
+// apiSend sends JSON to the API with a Bearer token and extra headers.
+func apiSend(t *testing.T, method, url, token string, body any, header ...string) (int, []byte) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	req, _ := http.NewRequest(method, url, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +49,12 @@ func apiPost(t *testing.T, url, token string, body any) (int, []byte) {
 	var buf bytes.Buffer
 	buf.ReadFrom(resp.Body)
 	return resp.StatusCode, buf.Bytes()
+}
+
+// apiPost sends JSON to the API with a Bearer token and returns the status.
+func apiPost(t *testing.T, url, token string, body any) (int, []byte) {
+	t.Helper()
+	return apiSend(t, http.MethodPost, url, token, body)
 }
 
 // assertNoScriptRan checks the page in the tab: no payload set the flag and
@@ -61,8 +70,11 @@ func (b *browser) assertNoScriptRan(where string) {
 	}
 	active, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`(() => {
 		const found = [];
-		for (const el of document.querySelectorAll("main *")) {
-			if (["SCRIPT","IFRAME","OBJECT","EMBED","BASE","META"].includes(el.tagName)) found.push(el.tagName);
+		const root = document.querySelector("main") ? "main *" : "body *";
+		for (const el of document.querySelectorAll(root)) {
+			// The product's own scripts come from /static/ under a content hash.
+			const own = el.tagName === "SCRIPT" && /^\/static\/[\w.-]+\.js$/.test(el.getAttribute("src") || "");
+			if (!own && ["SCRIPT","IFRAME","OBJECT","EMBED","BASE","META"].includes(el.tagName)) found.push(el.tagName);
 			for (const a of el.attributes) {
 				const v = a.value.trim().toLowerCase();
 				if (a.name.startsWith("on")) found.push(el.tagName + " " + a.name);
@@ -131,4 +143,42 @@ func trellisPersonID(t *testing.T, srv *server, token string) int64 {
 		t.Fatalf("/api/v1/me: %d %v", resp.StatusCode, err)
 	}
 	return me.ID
+}
+
+// The same corpus in every section and the title of a promotion document
+// renders harmless on the document, the editor, its history, the review
+// copy and the standalone print export.
+func TestDocumentRendersPayloadsHarmless(t *testing.T) {
+	srv := startServer(t)
+	token := strings.Fields(trellisCLI(t, srv.DSN, "", "token", "create", "--email", engineer.Email, "--scope", "write"))[0]
+	me := trellisPersonID(t, srv, token)
+	payloads := xssPayloads(t)
+	all := strings.Join(payloads, "\n\n")
+	status, body := apiPost(t, srv.URL+"/api/v1/documents", token, map[string]any{
+		"person_id": me, "target_role": "senior-support-engineer", "title": "Promotion " + payloads[0],
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("creating the document: %d %s", status, body)
+	}
+	var doc struct {
+		ID      int64
+		Version int
+	}
+	json.Unmarshal(body, &doc)
+	sections := map[string]string{}
+	for _, id := range []string{"summary", "business-results", "values-alignment"} {
+		sections[id] = "marker-" + id + "\n\n" + all
+	}
+	status, body = apiSend(t, http.MethodPatch, fmt.Sprintf("%s/api/v1/documents/%d", srv.URL, doc.ID), token,
+		map[string]any{"sections": sections}, "If-Match", fmt.Sprintf(`"v%d"`, doc.Version))
+	if status != http.StatusOK {
+		t.Fatalf("writing the sections: %d %s", status, body)
+	}
+	b := newBrowser(t, srv.URL)
+	b.signIn(engineer)
+	for page, shows := range map[string]string{"": "marker-summary", "/edit": "Save Summary", "/history": "marker-values-alignment", "/export?format=html": "marker-summary"} {
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/documents/%d%s", srv.URL, doc.ID, page)))
+		b.waitText("body", shows)
+		b.assertNoScriptRan("document" + page)
+	}
 }

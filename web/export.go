@@ -192,8 +192,14 @@ func (s *Server) exportDocument(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = "promotion-document"
 	}
+	// The print view opens in the browser, ready to print; the other
+	// formats are files to keep.
+	disposition := "attachment"
+	if format == "html" {
+		disposition = "inline"
+	}
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, ext))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="%s.%s"`, disposition, name, ext))
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "html" {
 		// The page is standalone and runs nothing.
