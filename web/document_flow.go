@@ -220,7 +220,7 @@ func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 // framework version, for the panel beside the editor and before submitting.
 func (s *Server) findings(dc *docCtx) []findingView {
 	var out []findingView
-	for _, f := range markdown.CheckDocument(dc.D, dc.FW, dc.Tpl) {
+	for _, f := range s.checks.findings(dc.D, dc.FW, dc.Tpl) {
 		fv := findingView{Check: f.Check, Section: f.Section, Sentence: f.Sentence, Message: f.Message, Error: f.Severity == markdown.SeverityError}
 		if f.Section != "" {
 			fv.SectionTitle = dc.sectionTitle(f.Section)

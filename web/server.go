@@ -86,6 +86,7 @@ const DefaultMaxBodyBytes = 9 << 20
 
 // Server serves Trellis over HTTP.
 type Server struct {
+	checks     checkCache // promotion-document findings by content
 	frameworks trellis.FrameworkService
 	logger     *slog.Logger
 	clock      trellis.Clock
