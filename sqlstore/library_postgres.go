@@ -11,7 +11,8 @@ import (
 // (B) as a generated tsvector, indexed by a GIN index over the listed
 // documents only. The user's query, as read by parseSearch, is written back
 // in the web-search syntax (websearchText) and parsed by
-// websearch_to_tsquery, which accepts any text. Ranking is ts_rank_cd;
+// websearch_to_tsquery, which accepts any text. Ranking is ts_rank_cd, over
+// the newest libraryRankWindow matches at most;
 // snippets are ts_headline over the page's documents only, with the markers
 // safeSnippet turns into <mark>.
 
@@ -19,10 +20,16 @@ func searchLibraryPostgres(ctx context.Context, tx *Tx, f trellis.LibraryFilter,
 	var a args
 	tsq := "websearch_to_tsquery('english', " + a.add(websearchText(q)) + ")"
 	where := append([]string{"d.search @@ q.q"}, libraryFilterSQL(&a, f)...)
+	// The ranking window (libraryRankWindow): the newest matches that pass
+	// the filters, found without reading their tsvectors, are the only ones
+	// ranked; ts_rank_cd reads (and decompresses) each one it ranks.
 	rows, err := tx.QueryContext(ctx, `
-		WITH q AS (SELECT `+tsq+` AS q)
-		SELECT d.id, ts_rank_cd(d.search, q.q) AS r FROM documents d, q
-		WHERE `+strings.Join(where, " AND ")+`
+		WITH q AS (SELECT `+tsq+` AS q),
+		win AS MATERIALIZED (
+			SELECT d.id FROM documents d, q WHERE `+strings.Join(where, " AND ")+`
+			ORDER BY d.id DESC LIMIT `+a.add(libraryRankWindow)+`
+		)
+		SELECT d.id, ts_rank_cd(d.search, q.q) AS r FROM win JOIN documents d ON d.id = win.id, q
 		ORDER BY r DESC, d.id DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off), a...)
 	if err != nil {
 		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, err

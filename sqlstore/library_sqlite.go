@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"trellis"
@@ -12,17 +13,48 @@ import (
 // stemmer over unicode61 as the journal's index. The match is the user's
 // query written as quoted phrases by ftsBoolean; ranking is FTS5's bm25()
 // with the title weighing ten times the body, which takes the rarity of each
-// term across the library into account; snippets come from snippet() with
+// term across the library into account (see libraryRankWindow for very
+// common words); snippets come from snippet() with
 // the markers safeSnippet turns into <mark>. The filters join documents by
 // primary key, and documents.listed is checked again there.
+
+// libraryRankWindow bounds how many matches a search ranks. bm25() costs
+// about 10 µs a row (it reads each row's size), so a word found in every
+// document of a 50,000-document library would take half a second to rank.
+// A query matching more documents than this is ranked among its newest
+// matches (by id, which follows creation) that pass the filters: the
+// ranking is exact for every query that matches fewer, and a very common
+// word still answers with good matches from the recent cases.
+const libraryRankWindow = 1000
 
 // libraryWeights are bm25's weights of library_fts's columns: title, body.
 const libraryWeights = `10.0, 1.0`
 
 func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q searchQuery, off, limit int) (trellis.LibraryPage, error) {
+	expr := `{title body} : (` + ftsBoolean(q) + `)`
+	// The ranking window: the newest libraryRankWindow matches that pass the
+	// filters, read in rowid order without ranking. When the window is full
+	// only the documents from its oldest on are ranked.
+	var w args
+	wmatch := w.add(expr)
+	wwhere := append([]string{"library_fts MATCH " + wmatch}, libraryFilterSQL(&w, f)...)
+	var lowest sql.NullInt64
+	var inWindow int
+	if err := tx.QueryRowContext(ctx, `
+		SELECT MIN(id), COUNT(*) FROM (
+			SELECT d.id FROM library_fts CROSS JOIN documents d ON d.id = library_fts.rowid
+			WHERE `+strings.Join(wwhere, " AND ")+` ORDER BY library_fts.rowid DESC LIMIT `+w.add(libraryRankWindow)+`) x`, w...).Scan(&lowest, &inWindow); err != nil {
+		return trellis.LibraryPage{}, err
+	}
+	if inWindow == 0 || off >= inWindow {
+		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, nil
+	}
 	var a args
-	match := a.add(`{title body} : (` + ftsBoolean(q) + `)`)
+	match := a.add(expr)
 	where := append([]string{"library_fts MATCH " + match}, libraryFilterSQL(&a, f)...)
+	if inWindow == libraryRankWindow {
+		where = append(where, "library_fts.rowid >= "+a.add(lowest.Int64))
+	}
 	// CROSS JOIN keeps FTS5 outside: the index yields the matches, each
 	// joined to its document by primary key.
 	rows, err := tx.QueryContext(ctx, `
@@ -54,9 +86,11 @@ func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q
 	}
 	var b args
 	match = b.add(`{title body} : (` + ftsBoolean(q) + `)`)
+	// The page's documents outside: FTS5 is probed by rowid for each of
+	// them, rather than walking every match to find the page's ones.
 	query := `
 		SELECT ` + documentColumns + `, snippet(library_fts, 1, '` + markOpen + `', '` + markClose + `', '…', 32)
-		FROM library_fts CROSS JOIN documents d ON d.id = library_fts.rowid
-		WHERE library_fts MATCH ` + match + ` AND library_fts.rowid IN (` + b.placeholders(ids...) + `)`
+		FROM documents d CROSS JOIN library_fts ON library_fts.rowid = d.id
+		WHERE d.id IN (` + b.placeholders(ids...) + `) AND library_fts MATCH ` + match
 	return libraryPage(ctx, tx, ids, ranks, query, b, off, limit)
 }
