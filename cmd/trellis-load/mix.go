@@ -56,16 +56,35 @@ type Mix struct {
 	today    string
 }
 
-// NewMix builds the schedule of w, shuffled with seed.
+// NewMix builds the schedule of w: each kind spread evenly through it
+// (smooth weighted round robin), so that even a short run sends every kind
+// in its share; seed rotates where the schedule starts.
 func NewMix(base string, users []User, w Weights, seed uint64) *Mix {
 	m := &Mix{base: strings.TrimRight(base, "/"), users: users, today: time.Now().UTC().Format(time.DateOnly)}
+	total := 0
 	for _, k := range Kinds {
-		for range w[k] {
-			m.schedule = append(m.schedule, k)
-		}
+		total += w[k]
 	}
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	r.Shuffle(len(m.schedule), func(i, j int) { m.schedule[i], m.schedule[j] = m.schedule[j], m.schedule[i] })
+	current := map[Kind]int{}
+	for range total {
+		var best Kind
+		for _, k := range Kinds {
+			if w[k] == 0 {
+				continue
+			}
+			current[k] += w[k]
+			if best == "" || current[k] > current[best] {
+				best = k
+			}
+		}
+		current[best] -= total
+		m.schedule = append(m.schedule, best)
+	}
+	if n := len(m.schedule); n > 0 {
+		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		start := r.IntN(n)
+		m.schedule = append(m.schedule[start:], m.schedule[:start]...)
+	}
 	return m
 }
 
