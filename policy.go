@@ -114,10 +114,16 @@ const (
 	KindAuditLog    Kind = "audit-log"   // the audit log; no owner
 	KindToken       Kind = "token"       // personal API token; owner: the token's person
 	KindAdmin       Kind = "admin"       // instance settings and administration pages; no owner
+
+	KindOpening       Kind = "opening"       // internal job posting; owner: its hiring manager
+	KindProgramme     Kind = "programme"     // development programme and its themes; no owner
+	KindParticipation Kind = "participation" // a place (application) in a programme; owner: the participant
+	KindAssignment    Kind = "assignment"    // interim or acting assignment; owner: the person assigned
 )
 
 // AllKinds lists every resource kind.
-var AllKinds = []Kind{KindFramework, KindPerson, KindEvidence, KindDocument, KindPeerReview, KindGrowthPlan, KindAssessment, KindCycle, KindCalibration, KindDecision, KindAuditLog, KindToken, KindAdmin}
+var AllKinds = []Kind{KindFramework, KindPerson, KindEvidence, KindDocument, KindPeerReview, KindGrowthPlan, KindAssessment, KindCycle, KindCalibration, KindDecision, KindAuditLog, KindToken, KindAdmin,
+	KindOpening, KindProgramme, KindParticipation, KindAssignment}
 
 // HasVisibility reports whether resources of the kind carry a Visibility
 // chosen by their owner.
@@ -127,7 +133,7 @@ func (k Kind) HasVisibility() bool { return k == KindEvidence || k == KindDocume
 // one is asked of the owner-to-be (Target.Owner is set).
 func (k Kind) Owned() bool {
 	switch k {
-	case KindCycle, KindCalibration, KindAuditLog, KindAdmin, KindFramework:
+	case KindCycle, KindCalibration, KindAuditLog, KindAdmin, KindFramework, KindProgramme:
 		return false
 	}
 	return true
@@ -334,6 +340,33 @@ var grants = []Grant{
 	// Administration pages are the operator's.
 	{KindAdmin, ActionRead, "", grantTo(RelAdmin)},
 	{KindAdmin, ActionEdit, "", grantTo(RelAdmin)},
+
+	// Openings are posted for everyone to see and say "I'm interested"
+	// (comment). An opening belongs to its hiring manager, who posts and
+	// edits it, as may their reporting line and admins; the hiring manager
+	// must manage people (a rule of the store, not of who asks).
+	{KindOpening, ActionRead, "", signedIn},
+	{KindOpening, ActionComment, "", signedIn},
+	{KindOpening, ActionCreate, "", grantTo(RelSelf, RelManager, RelManagerChain, RelDirector, RelAdmin)},
+	{KindOpening, ActionEdit, "", grantTo(RelSelf, RelManager, RelManagerChain, RelDirector, RelAdmin)},
+
+	// Programmes are announced to everyone; leadership and the people
+	// partner run them. A person applies for themselves; their manager
+	// approves; the programme's runners name mentors and record outcomes.
+	// The place is the participant's business and their line's.
+	{KindProgramme, ActionRead, "", signedIn},
+	{KindProgramme, ActionCreate, "", grantTo(RelDirector, RelPeoplePartner, RelAdmin)},
+	{KindProgramme, ActionEdit, "", grantTo(RelDirector, RelPeoplePartner, RelAdmin)},
+	{KindParticipation, ActionRead, "", grantTo(RelSelf, RelManager, RelManagerChain, RelDirector, RelPeoplePartner, RelAdmin)},
+	{KindParticipation, ActionCreate, "", grantTo(RelSelf)},
+	{KindParticipation, ActionDecide, "", grantTo(RelManager)},
+	{KindParticipation, ActionEdit, "", grantTo(RelDirector, RelPeoplePartner, RelAdmin)},
+
+	// Interim and acting assignments are set by the manager (or an admin);
+	// the person and their line see them, and HR, whose records follow.
+	{KindAssignment, ActionRead, "", grantTo(RelSelf, RelManager, RelManagerChain, RelDirector, RelPeoplePartner, RelAdmin)},
+	{KindAssignment, ActionCreate, "", grantTo(RelManager, RelAdmin)},
+	{KindAssignment, ActionEdit, "", grantTo(RelManager, RelAdmin)},
 }
 
 // Grants returns a copy of the policy table, for documentation pages.

@@ -301,6 +301,58 @@ export             404   404   404   404   404   404   404   403   404   401   4
 activate           404   404   404   404   404   404   404   403   404   401   401
 assign             404   404   404   404   404   404   404   403   404   401   401
 decide             404   404   404   404   404   404   404   403   404   401   401
+
+== opening
+                   self  mgr   chain dir   peer  odir  pp    admin any   anon  left
+read               ok    ok    ok    ok    ok    ok    ok    ok    ok    401   401
+create             ok    ok    ok    ok    403   403   403   ok    403   401   401
+comment            ok    ok    ok    ok    ok    ok    ok    ok    ok    401   401
+edit               ok    ok    ok    ok    403   403   403   ok    403   401   401
+delete             403   403   403   403   403   403   403   403   403   401   401
+change-visibility  403   403   403   403   403   403   403   403   403   401   401
+export             403   403   403   403   403   403   403   403   403   401   401
+activate           403   403   403   403   403   403   403   403   403   401   401
+assign             403   403   403   403   403   403   403   403   403   401   401
+decide             403   403   403   403   403   403   403   403   403   401   401
+
+== programme
+                   self  mgr   chain dir   peer  odir  pp    admin any   anon  left
+read               ok    ok    ok    ok    ok    ok    ok    ok    ok    401   401
+create             403   403   403   ok    403   ok    ok    ok    403   401   401
+comment            403   403   403   403   403   403   403   403   403   401   401
+edit               403   403   403   ok    403   ok    ok    ok    403   401   401
+delete             403   403   403   403   403   403   403   403   403   401   401
+change-visibility  403   403   403   403   403   403   403   403   403   401   401
+export             403   403   403   403   403   403   403   403   403   401   401
+activate           403   403   403   403   403   403   403   403   403   401   401
+assign             403   403   403   403   403   403   403   403   403   401   401
+decide             403   403   403   403   403   403   403   403   403   401   401
+
+== participation
+                   self  mgr   chain dir   peer  odir  pp    admin any   anon  left
+read               ok    ok    ok    ok    404   404   ok    ok    404   401   401
+create             ok    403   403   403   403   403   403   403   403   401   401
+comment            403   403   403   403   404   404   403   403   404   401   401
+edit               403   403   403   ok    404   404   ok    ok    404   401   401
+delete             403   403   403   403   404   404   403   403   404   401   401
+change-visibility  403   403   403   403   404   404   403   403   404   401   401
+export             403   403   403   403   404   404   403   403   404   401   401
+activate           403   403   403   403   404   404   403   403   404   401   401
+assign             403   403   403   403   404   404   403   403   404   401   401
+decide             403   ok    403   403   404   404   403   403   404   401   401
+
+== assignment
+                   self  mgr   chain dir   peer  odir  pp    admin any   anon  left
+read               ok    ok    ok    ok    404   404   ok    ok    404   401   401
+create             403   ok    403   403   403   403   403   ok    403   401   401
+comment            403   403   403   403   404   404   403   403   404   401   401
+edit               403   ok    403   403   404   404   403   ok    404   401   401
+delete             403   403   403   403   404   404   403   403   404   401   401
+change-visibility  403   403   403   403   404   404   403   403   404   401   401
+export             403   403   403   403   404   404   403   403   404   401   401
+activate           403   403   403   403   404   404   403   403   404   401   401
+assign             403   403   403   403   404   404   403   403   404   401   401
+decide             403   403   403   403   404   404   403   403   404   401   401
 `
 
 var specColumns = []string{"self", "mgr", "chain", "dir", "peer", "odir", "pp", "admin", "any", "anon", "left"}
