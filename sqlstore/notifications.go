@@ -63,15 +63,21 @@ func checkNotification(n *trellis.Notification) error {
 }
 
 // notify adds n to its person's inbox inside tx, stamped with the
-// transaction's time, and sets its ID.
+// transaction's time, sets its ID and enqueues its deliveries by the
+// person's preferences. Other packages call it as NotifyTx.
 func notify(ctx context.Context, tx *Tx, n *trellis.Notification) error {
 	if err := checkNotification(n); err != nil {
 		return err
 	}
 	n.CreatedAt, n.ReadAt = tx.now, nil
-	return tx.QueryRowContext(ctx, `
+	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO notifications (person_id, kind, title, body, url, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id`, n.PersonID, n.Kind, n.Title, n.Body, n.URL, formatTime(tx.now)).Scan(&n.ID)
+		RETURNING id`, n.PersonID, n.Kind, n.Title, n.Body, n.URL, formatTime(tx.now)).Scan(&n.ID); err != nil {
+		return err
+	}
+	// The e-mail and webhook deliveries go in the same transaction
+	// (delivery.go): they exist exactly when the inbox row does.
+	return enqueueDeliveries(ctx, tx, n)
 }
 
 // Notify adds n to its person's inbox.
