@@ -119,11 +119,14 @@ const (
 	KindProgramme     Kind = "programme"     // development programme and its themes; no owner
 	KindParticipation Kind = "participation" // a place (application) in a programme; owner: the participant
 	KindAssignment    Kind = "assignment"    // interim or acting assignment; owner: the person assigned
+
+	KindChat      Kind = "chat"      // one side of a coffee chat and its private notes; owner: that side
+	KindMentoring Kind = "mentoring" // pairing sessions, office hours and mentorships; owner: the host or mentor
 )
 
 // AllKinds lists every resource kind.
 var AllKinds = []Kind{KindFramework, KindPerson, KindEvidence, KindDocument, KindPeerReview, KindGrowthPlan, KindAssessment, KindCycle, KindCalibration, KindDecision, KindAuditLog, KindToken, KindAdmin,
-	KindOpening, KindProgramme, KindParticipation, KindAssignment}
+	KindOpening, KindProgramme, KindParticipation, KindAssignment, KindChat, KindMentoring}
 
 // HasVisibility reports whether resources of the kind carry a Visibility
 // chosen by their owner.
@@ -367,6 +370,22 @@ var grants = []Grant{
 	{KindAssignment, ActionRead, "", grantTo(RelSelf, RelManager, RelManagerChain, RelDirector, RelPeoplePartner, RelAdmin)},
 	{KindAssignment, ActionCreate, "", grantTo(RelManager, RelAdmin)},
 	{KindAssignment, ActionEdit, "", grantTo(RelManager, RelAdmin)},
+
+	// A coffee chat is between its two sides: each side reads it, answers
+	// it and keeps notes that are theirs alone. Nobody else, not even a
+	// manager, reads who asked whom for advice.
+	{KindChat, ActionRead, "", grantTo(RelSelf)},
+	{KindChat, ActionCreate, "", grantTo(RelSelf)},
+	{KindChat, ActionEdit, "", grantTo(RelSelf)},
+
+	// Pairing sessions, office hours and mentorships are the host's record
+	// of growing others; the reporting line reads them (and the cadence) to
+	// coach, as information, not a score. Only the host logs and changes
+	// them.
+	{KindMentoring, ActionRead, "", ownerAndLine},
+	{KindMentoring, ActionCreate, "", grantTo(RelSelf)},
+	{KindMentoring, ActionEdit, "", grantTo(RelSelf)},
+	{KindMentoring, ActionDelete, "", grantTo(RelSelf)},
 }
 
 // Grants returns a copy of the policy table, for documentation pages.
@@ -493,6 +512,10 @@ func kindNoun(k Kind) string {
 		return "audit log"
 	case KindAdmin:
 		return "page"
+	case KindChat:
+		return "coffee chat"
+	case KindMentoring:
+		return "mentoring record"
 	}
 	return string(k)
 }
