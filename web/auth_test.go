@@ -33,6 +33,7 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Documents:     sqlstore.NewDocumentService(db),
 		Cycles:        sqlstore.NewCycleService(db),
 		Notifications: sqlstore.NewNotificationService(db),
+		Deliveries:    sqlstore.NewDeliveryService(db),
 		Hasher:        h,
 		Forge:         testForge(t, db),
 	}

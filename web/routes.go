@@ -149,6 +149,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/library", "library", need(trellis.KindPerson, trellis.ActionRead), s.libraryPage)
 	s.handle("GET", "/inbox", "inbox", need(trellis.KindPerson, trellis.ActionRead), s.inboxPage)
 	s.handle("POST", "/inbox/read", "inbox-read", need(trellis.KindPerson, trellis.ActionRead), s.markReadSubmit)
+	// Notification settings of the signed-in person and the admins' view
+	// of failed deliveries (delivery.go).
+	s.handle("GET", "/settings/notifications", "notification-settings", need(trellis.KindPerson, trellis.ActionRead), s.prefsPage)
+	s.handle("POST", "/settings/notifications", "notification-settings-save", needSelf(trellis.KindPerson, trellis.ActionEdit), s.prefsSubmit)
+	s.handle("GET", "/api/v1/me/notification-settings", "api-notification-settings", need(trellis.KindPerson, trellis.ActionRead), s.apiGetPrefs)
+	s.handle("PUT", "/api/v1/me/notification-settings", "api-notification-settings-put", needSelf(trellis.KindPerson, trellis.ActionEdit), s.apiPutPrefs)
+	s.handle("GET", "/admin/deliveries", "deliveries", need(trellis.KindAdmin, trellis.ActionRead), s.deliveriesPage)
+	s.handle("POST", "/admin/deliveries/{id}/retry", "delivery-retry", need(trellis.KindAdmin, trellis.ActionEdit), s.deliveryRetry)
 
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)

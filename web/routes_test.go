@@ -340,6 +340,14 @@ func TestRouteActorTable(t *testing.T) {
 		"GET /readyz":  {path: "/readyz", want: everyone(200)},
 		"GET /metrics": {path: "/metrics", want: everyone(http.StatusForbidden)},
 
+		// Notification settings (self) and failed deliveries (admins).
+		"GET /settings/notifications":          {path: "/settings/notifications", want: htmlPage(200)},
+		"POST /settings/notifications":         {path: "/settings/notifications", form: url.Values{"email": {"1"}}, want: form(http.StatusSeeOther)},
+		"GET /api/v1/me/notification-settings": {path: "/api/v1/me/notification-settings", want: api(200)},
+		"PUT /api/v1/me/notification-settings": {path: "/api/v1/me/notification-settings", body: func() string { return `{"email":true}` }, contentType: "application/json", want: api(200).set(http.StatusForbidden, actReadTok)},
+		"GET /admin/deliveries":                {path: "/admin/deliveries", want: htmlPage(404).set(200, actAdmin)},
+		"POST /admin/deliveries/{id}/retry":    {path: "/admin/deliveries/999999/retry", form: url.Values{}, want: form(404)},
+
 		// Catch-alls answer 404 to everyone.
 		" /api/": {path: "/api/v1/no-such-thing", want: everyone(404)},
 		" /":     {path: "/no/such/page", want: everyone(404)},

@@ -74,6 +74,9 @@ type Deps struct {
 	Documents     trellis.DocumentService
 	Cycles        trellis.CycleService
 	Notifications trellis.NotificationService
+	// Deliveries keeps notification settings and the outbox of e-mails and
+	// webhook posts (delivery.go); nil turns those pages off with a 503.
+	Deliveries trellis.DeliveryService
 
 	// Forge imports work from GitLab and GitHub for people to accept as
 	// evidence (forge.go); nil turns connections off with a 503.
@@ -113,6 +116,7 @@ type Server struct {
 	documents     trellis.DocumentService
 	cycles        trellis.CycleService
 	notifications trellis.NotificationService
+	deliveries    trellis.DeliveryService
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -162,6 +166,7 @@ func NewServer(d Deps) *Server {
 		documents:     d.Documents,
 		cycles:        d.Cycles,
 		notifications: d.Notifications,
+		deliveries:    d.Deliveries,
 	}
 	if d.Throttle != nil {
 		s.throttle = *d.Throttle
