@@ -102,6 +102,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Documents:     sqlstore.NewDocumentService(db),
 		Cycles:        sqlstore.NewCycleService(db),
 		Notifications: sqlstore.NewNotificationService(db),
+		Deliveries:    sqlstore.NewDeliveryService(db),
 		OIDC:          sso,
 		AutoProvision: m.Config.OIDCAutoProvision,
 		SecureCookies: strings.HasPrefix(m.Config.BaseURL, "https://"),
@@ -145,6 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 		_, err := sessions.DeleteExpired(ctx)
 		return err
 	})
+	m.scheduleDelivery(db) // notify.go
 	m.sched.Start()
 	m.Logger.Info("serving", "url", m.URL(), "db", sqlstore.MaskDSN(m.Config.DB))
 	return nil
