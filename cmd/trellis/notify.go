@@ -36,7 +36,7 @@ func smtpFromEnv(getenv func(string) string) *notify.SMTP {
 }
 
 // scheduleDelivery registers the jobs that send the outbox every 30
-// seconds and collect the daily digests at midnight UTC.
+// seconds, collect the daily digests at midnight UTC and send reminders.
 func (m *Main) scheduleDelivery(db *sqlstore.DB) {
 	out := sqlstore.NewDeliveryService(db)
 	d := &notify.Deliverer{
@@ -53,4 +53,8 @@ func (m *Main) scheduleDelivery(db *sqlstore.DB) {
 		_, err := out.CollectDigests(ctx)
 		return err
 	})
+	// Each reminder is sent once per its own period (quarter, half-year,
+	// week, cycle) whatever the job's period: hourly catches a deadline
+	// soon after it comes within reach.
+	m.every(time.Hour, "send reminders", sqlstore.NewReminders(db).RunAll)
 }
