@@ -33,6 +33,8 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Documents:     sqlstore.NewDocumentService(db),
 		Cycles:        sqlstore.NewCycleService(db),
 		Notifications: sqlstore.NewNotificationService(db),
+		Chats:         sqlstore.NewChatService(db),
+		Mentoring:     sqlstore.NewMentoringService(db),
 		Deliveries:    sqlstore.NewDeliveryService(db),
 		Hasher:        h,
 		Forge:         testForge(t, db),

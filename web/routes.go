@@ -58,6 +58,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/people", "person-create", need(trellis.KindPerson, trellis.ActionCreate), s.createPersonSubmit)
 	s.handle("GET", "/people/import", "people-import-form", need(trellis.KindPerson, trellis.ActionCreate), s.peopleImportForm)
 	s.handle("POST", "/people/import", "people-import", need(trellis.KindPerson, trellis.ActionCreate), s.peopleImportSubmit)
+	s.handle("GET", "/people/find", "finder", need(trellis.KindPerson, trellis.ActionRead), s.finderPage)
 	s.handle("GET", "/people/{pid}", "person", needOn(trellis.KindPerson, trellis.ActionRead, "pid"), s.personPage)
 	s.handle("GET", "/people/{pid}/edit", "person-edit-form", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.editPersonForm)
 	s.handle("POST", "/people/{pid}", "person-update", needOn(trellis.KindPerson, trellis.ActionEdit, "pid"), s.updatePersonSubmit)
@@ -157,6 +158,26 @@ func (s *Server) registerRoutes() {
 	s.handle("PUT", "/api/v1/me/notification-settings", "api-notification-settings-put", needSelf(trellis.KindPerson, trellis.ActionEdit), s.apiPutPrefs)
 	s.handle("GET", "/admin/deliveries", "deliveries", need(trellis.KindAdmin, trellis.ActionRead), s.deliveriesPage)
 	s.handle("POST", "/admin/deliveries/{id}/retry", "delivery-retry", need(trellis.KindAdmin, trellis.ActionEdit), s.deliveryRetry)
+
+	// Community (chat.go, mentoring.go): coffee chats are their two sides'
+	// alone (a chat loads and asks the policy about the actor's side, so
+	// anyone else gets a 404); ask-me-anything sessions per role are open
+	// to everyone signed in; sessions and mentorships are their host's,
+	// read by attendees, mentees and the host's reporting line.
+	s.handle("GET", "/chats", "chats", needSelf(trellis.KindChat, trellis.ActionRead), s.chatsPage)
+	s.handle("POST", "/chats", "chat-request", needSelf(trellis.KindChat, trellis.ActionCreate), s.requestChatSubmit)
+	s.handle("GET", "/chats/{id}", "chat", need(trellis.KindPerson, trellis.ActionRead), s.chatPage)
+	s.handle("POST", "/chats/{id}/answer", "chat-answer", need(trellis.KindPerson, trellis.ActionRead), s.answerChatSubmit)
+	s.handle("POST", "/chats/{id}/notes", "chat-notes", need(trellis.KindPerson, trellis.ActionRead), s.chatNotesSubmit)
+	s.handle("GET", "/frameworks/{id}/roles/{role}/amas", "amas", need(trellis.KindFramework, trellis.ActionRead), s.amasPage)
+	s.handle("POST", "/frameworks/{id}/roles/{role}/amas", "ama-create", need(trellis.KindPerson, trellis.ActionRead), s.createAMASubmit)
+	s.handle("GET", "/mentoring", "mentoring", needSelf(trellis.KindMentoring, trellis.ActionRead), s.mentoringPage)
+	s.handle("POST", "/mentoring/sessions", "session-log", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.logSessionSubmit)
+	s.handle("POST", "/mentoring/sessions/{id}/evidence", "session-evidence", need(trellis.KindPerson, trellis.ActionRead), s.sessionEvidenceSubmit)
+	s.handle("POST", "/mentoring/mentorships", "mentorship-start", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.startMentorshipSubmit)
+	s.handle("GET", "/mentoring/mentorships/{id}", "mentorship", need(trellis.KindPerson, trellis.ActionRead), s.mentorshipPage)
+	s.handle("POST", "/mentoring/mentorships/{id}/checkins", "mentorship-checkin", need(trellis.KindPerson, trellis.ActionRead), s.checkInSubmit)
+	s.handle("POST", "/mentoring/mentorships/{id}/outcome", "mentorship-outcome", need(trellis.KindPerson, trellis.ActionRead), s.outcomeSubmit)
 
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)

@@ -353,6 +353,11 @@ func TestRouteActorTable(t *testing.T) {
 		" /":     {path: "/no/such/page", want: everyone(404)},
 	}
 
+	// Community (chat_test.go has the fixture).
+	for k, c := range routeCasesForCommunity(t, e, o) {
+		cases[k] = c
+	}
+
 	// Promotions (document_test.go has the fixture).
 	for k, c := range routeCasesForDocuments(t, e, o) {
 		cases[k] = c

@@ -67,6 +67,12 @@ type Deps struct {
 	Growth    trellis.GrowthService
 	Readiness trellis.ReadinessService
 
+	// Community: the people finder, coffee chats and ask-me-anything
+	// sessions (chat*.go), pairing sessions, office hours and mentorships
+	// (mentoring*.go); nil turns their pages off with a 503.
+	Chats     trellis.ChatService
+	Mentoring trellis.MentoringService
+
 	// Promotions: documents and their workflow, cycles, projections,
 	// calibration, the library and the inbox (document*.go, cycle*.go,
 	// calibration*.go, library*.go, inbox*.go, export*.go). Nil turns the
@@ -112,6 +118,8 @@ type Server struct {
 	growth    trellis.GrowthService
 	readiness trellis.ReadinessService
 	forgeSync *forge.Syncer
+	chats     trellis.ChatService
+	mentoring trellis.MentoringService
 
 	documents     trellis.DocumentService
 	cycles        trellis.CycleService
@@ -162,6 +170,8 @@ func NewServer(d Deps) *Server {
 		growth:    d.Growth,
 		readiness: d.Readiness,
 		forgeSync: d.Forge,
+		chats:     d.Chats,
+		mentoring: d.Mentoring,
 
 		documents:     d.Documents,
 		cycles:        d.Cycles,
