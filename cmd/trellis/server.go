@@ -99,6 +99,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Evidence:      sqlstore.NewEvidenceService(db),
 		Growth:        sqlstore.NewGrowthService(db),
 		Readiness:     sqlstore.NewReadinessService(db),
+		Chats:         sqlstore.NewChatService(db),
+		Mentoring:     sqlstore.NewMentoringService(db),
 		Documents:     sqlstore.NewDocumentService(db),
 		Cycles:        sqlstore.NewCycleService(db),
 		Notifications: sqlstore.NewNotificationService(db),
