@@ -53,13 +53,20 @@ func DefaultNotificationPrefs(personID int64) *NotificationPrefs {
 var NotificationKinds = []struct{ Kind, Label string }{
 	{"document.moved", "A promotion document changes state"},
 	{"feedback.requested", "Feedback is requested from you"},
-	{"conversation.recorded", "A career conversation is recorded"},
+	{"feedback.answered", "Feedback you asked for arrives"},
 	{"reminder.conversation", "Reminder: career conversations due this quarter"},
 	{"reminder.plan", "Reminder: growth plan refresh due"},
 	{"reminder.deadline", "Reminder: cycle deadlines"},
 	{"reminder.review", "Reminder: reviews waiting"},
-	{"opening.matched", "New openings matching your subscriptions"},
+	{"opening.posted", "New openings matching your subscriptions"},
+	{"opening.interest", "Interest in an opening you hire for"},
 	{"chat.requested", "Coffee chat requests"},
+	{"chat.answered", "Answers to your coffee chat requests"},
+	{"mentorship.started", "Mentorships"},
+	{"programme.applied", "Programme applications"},
+	{"programme.decided", "Programme decisions"},
+	{"programme.mentor", "Programme mentoring"},
+	{"assignment.created", "Interim and acting assignments"},
 }
 
 // Mutes reports whether notifications of kind are kept to the inbox.

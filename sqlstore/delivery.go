@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,26 @@ func NewDeliveryService(db *DB) *DeliveryService { return &DeliveryService{db: d
 // exists exactly when the change it announces does.
 func NotifyTx(ctx context.Context, tx *Tx, n *trellis.Notification) error {
 	return notify(ctx, tx, n)
+}
+
+// emailOff holds the databases whose server sends no e-mail.
+var emailOff sync.Map // *DB -> struct{}
+
+// SetEmailEnabled says whether the server over db sends e-mail (it has an
+// SMTP server configured). Without one no e-mail deliveries are enqueued:
+// the inbox and webhooks still carry every notification, and the outbox
+// does not fill with e-mails that can never go.
+func SetEmailEnabled(db *DB, on bool) {
+	if on {
+		emailOff.Delete(db)
+	} else {
+		emailOff.Store(db, struct{}{})
+	}
+}
+
+func emailEnabled(db *DB) bool {
+	_, off := emailOff.Load(db)
+	return !off
 }
 
 func readPrefs(ctx context.Context, tx *Tx, personID int64) (*trellis.NotificationPrefs, error) {
@@ -104,7 +125,7 @@ func enqueueDeliveries(ctx context.Context, tx *Tx, n *trellis.Notification) err
 			n.PersonID, n.ID, channel, target, n.Kind, n.Title, n.Body, n.URL, status, formatTime(tx.now))
 		return err
 	}
-	if p.Email && email != "" {
+	if p.Email && email != "" && emailEnabled(tx.db) {
 		status := trellis.DeliveryPending
 		if p.Digest {
 			status = trellis.DeliveryHeld

@@ -355,3 +355,13 @@ func TestDeliveryTwoNodesSendOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliveryEmailOffOnServer(t *testing.T) {
+	e := newDeliveryEnv(t)
+	sqlstore.SetEmailEnabled(e.db, false)
+	defer sqlstore.SetEmailEnabled(e.db, true)
+	e.notify(t, e.eve, "Inbox only")
+	if n := len(e.deliveries(t)); n != 0 {
+		t.Errorf("%d deliveries enqueued on a server without e-mail", n)
+	}
+}

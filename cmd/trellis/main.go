@@ -63,6 +63,7 @@ func verbs() []verb {
 		{"sync", "import work from people's GitLab and GitHub connections", cmdSync},
 		{"seed", "build a synthetic organisation for demos and benchmarks", cmdSeed},
 		{"audit", "show the audit log", cmdAudit},
+		{"notify", "send a test e-mail or webhook message with the server's settings", cmdNotify},
 		{"backup", "copy the SQLite database while serving (PostgreSQL: pg_dump)", cmdBackup},
 		{"restore", "replace the SQLite database with a backup (server stopped)", cmdRestore},
 		{"export-all", "write a whole instance to one file, for import-all", cmdExportAll},
