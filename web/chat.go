@@ -454,3 +454,26 @@ func (s *Server) createAMASubmit(w http.ResponseWriter, r *http.Request) {
 func amasURL(fwID, roleID string) string {
 	return "/frameworks/" + url.PathEscape(fwID) + "/roles/" + url.PathEscape(roleID) + "/amas"
 }
+
+// amaResources lists the recordings of a role's ask-me-anything sessions as
+// resources of the role; nothing when the server has no chats or the
+// sessions cannot be read (the role page does not fail for them).
+func (s *Server) amaResources(ctx context.Context, fwID, roleID string) []trellis.Resource {
+	if s.chats == nil {
+		return nil
+	}
+	list, err := s.chats.ListAMAs(ctx, fwID, roleID)
+	if err != nil {
+		s.logger.WarnContext(ctx, "listing ask-me-anything sessions", "err", err)
+		return nil
+	}
+	var out []trellis.Resource
+	for _, a := range list {
+		if a.RecordingURL == "" {
+			continue
+		}
+		out = append(out, trellis.Resource{ID: fmt.Sprintf("ama-%d", a.ID), Title: a.Topic, Kind: "recorded AMA", URL: a.RecordingURL,
+			Description: "Ask me anything, " + a.Date.Format("2 January 2006") + "."})
+	}
+	return out
+}

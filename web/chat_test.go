@@ -279,4 +279,9 @@ func TestAMAsOfARole(t *testing.T) {
 	if !strings.Contains(body, "Staff life") || !strings.Contains(body, `href="https://video.example.com/1"`) {
 		t.Fatalf("%s", body)
 	}
+	// The recording is a resource of the role.
+	_, body = c.page(c.anaCookie, "/frameworks/support/roles/staff-support-engineer")
+	if !strings.Contains(body, `<a href="https://video.example.com/1" rel="noopener noreferrer">Staff life</a>`) || !strings.Contains(body, `id="role-amas"`) {
+		t.Fatalf("role page:\n%s", body)
+	}
 }

@@ -341,6 +341,7 @@ type roleView struct {
 	Prev                  []move
 	Graph                 template.HTML
 	Template              *trellis.Template
+	AMAs                  string // the role's ask-me-anything sessions, when the server has them
 }
 
 func (s *Server) rolePage(w http.ResponseWriter, r *http.Request) {
@@ -404,6 +405,10 @@ func (s *Server) rolePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.GeneralResources = fw.GeneralResources()
+	v.Resources = append(v.Resources, s.amaResources(r.Context(), fw.ID, role.ID)...)
+	if s.chats != nil {
+		v.AMAs = amasURL(fw.ID, role.ID)
+	}
 	for _, t := range fw.From(role.ID) {
 		if o, ok := fw.Role(t.To); ok {
 			v.Next = append(v.Next, move{Role: *o, Kind: t.Kind, Note: t.Note, Track: trackName(fw, o.Track)})
