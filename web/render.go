@@ -112,6 +112,8 @@ type navLinks struct {
 	Inbox       bool
 	Unread      int
 	Calibration bool
+
+	Deliveries bool // e-mails and webhook posts that failed (admins)
 }
 
 // headView is the data of the "fwhead" template: the heading and tabs of
@@ -206,6 +208,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			Promotions:  s.documents != nil && s.cycles != nil,
 			Inbox:       s.notifications != nil,
 			Calibration: s.cycles != nil && s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindCalibration}),
+
+			Deliveries: s.deliveries != nil && s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindAdmin}),
 		}
 	}
 	if p.Can.Inbox {
