@@ -36,6 +36,9 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Chats:         sqlstore.NewChatService(db),
 		Mentoring:     sqlstore.NewMentoringService(db),
 		Deliveries:    sqlstore.NewDeliveryService(db),
+		Openings:      sqlstore.NewOpeningService(db),
+		Programmes:    sqlstore.NewProgrammeService(db),
+		Assignments:   sqlstore.NewProgrammeService(db),
 		Hasher:        h,
 		Forge:         testForge(t, db),
 	}

@@ -419,6 +419,8 @@ type pathView struct {
 	Role    roleInfo
 	Steps   []pathStep
 	Current bool // the plan's target
+	// Openings are the open postings for the role.
+	Openings []*trellis.Opening
 }
 
 type targetView struct {
@@ -473,7 +475,7 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, status int
 		v.Stale = true
 	}
 	for _, path := range trellis.Reachable(fw, p.RoleID) {
-		pv := pathView{Role: info(path.RoleID), Current: path.RoleID == plan.TargetRoleID}
+		pv := pathView{Role: info(path.RoleID), Current: path.RoleID == plan.TargetRoleID, Openings: s.roleOpenings(ctx, path.RoleID)}
 		if pv.Current {
 			v.Stale = false
 		}

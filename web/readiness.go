@@ -215,6 +215,8 @@ type readinessView struct {
 	CanChoose      bool
 	Notice         string
 	Pinned         string // ?version= to carry in forms
+	// Openings are the open postings for the target role.
+	Openings []*trellis.Opening
 }
 
 func (s *Server) readinessPage(w http.ResponseWriter, r *http.Request) {
@@ -352,6 +354,7 @@ func (s *Server) readinessPage(w http.ResponseWriter, r *http.Request) {
 	case q.Get("checked") != "":
 		v.Notice = "The checklist is saved."
 	}
+	v.Openings = s.roleOpenings(ctx, v.Target.ID)
 	s.render(w, r, http.StatusOK, "readiness", layoutPage("Readiness · "+p.Name, "readiness", v))
 }
 

@@ -179,6 +179,31 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/mentoring/mentorships/{id}/checkins", "mentorship-checkin", need(trellis.KindPerson, trellis.ActionRead), s.checkInSubmit)
 	s.handle("POST", "/mentoring/mentorships/{id}/outcome", "mentorship-outcome", need(trellis.KindPerson, trellis.ActionRead), s.outcomeSubmit)
 
+	// Openings, programmes and assignments (opening*.go, programme*.go).
+	// Everyone signed in reads openings and says they are interested;
+	// posting and editing are asked of the policy on the hiring manager, in
+	// the handlers. Subscriptions are one's own.
+	s.handle("GET", "/openings", "openings", need(trellis.KindOpening, trellis.ActionRead), s.openingsPage)
+	s.handle("GET", "/openings/new", "opening-new-form", needSelf(trellis.KindOpening, trellis.ActionCreate), s.newOpeningForm)
+	s.handle("POST", "/openings", "opening-create", needSelf(trellis.KindOpening, trellis.ActionCreate), s.createOpeningSubmit)
+	s.handle("GET", "/openings/{id}", "opening", need(trellis.KindOpening, trellis.ActionRead), s.openingPage)
+	s.handle("GET", "/openings/{id}/edit", "opening-edit-form", need(trellis.KindOpening, trellis.ActionRead), s.editOpeningForm)
+	s.handle("POST", "/openings/{id}", "opening-save", need(trellis.KindOpening, trellis.ActionRead), s.updateOpeningSubmit)
+	s.handle("POST", "/openings/{id}/interest", "opening-interest", need(trellis.KindOpening, trellis.ActionComment), s.interestSubmit)
+	s.handle("GET", "/openings/subscriptions", "opening-subscriptions", needSelf(trellis.KindPerson, trellis.ActionEdit), s.subscriptionsPage)
+	s.handle("POST", "/openings/subscriptions", "opening-subscribe", needSelf(trellis.KindPerson, trellis.ActionEdit), s.subscribeSubmit)
+	s.handle("POST", "/openings/subscriptions/{sid}/delete", "opening-unsubscribe", needSelf(trellis.KindPerson, trellis.ActionEdit), s.unsubscribeSubmit)
+	s.handle("GET", "/programmes", "programmes", need(trellis.KindProgramme, trellis.ActionRead), s.programmesPage)
+	s.handle("POST", "/programmes", "programme-create", need(trellis.KindProgramme, trellis.ActionCreate), s.createProgrammeSubmit)
+	s.handle("GET", "/programmes/{id}", "programme", need(trellis.KindProgramme, trellis.ActionRead), s.programmePage)
+	s.handle("POST", "/programmes/{id}/apply", "programme-apply", needSelf(trellis.KindParticipation, trellis.ActionCreate), s.applySubmit)
+	s.handle("POST", "/programmes/{id}/participants/{xid}/approve", "programme-approve", need(trellis.KindProgramme, trellis.ActionRead), s.participantAction(trellis.ActionDecide, s.approveSubmit))
+	s.handle("POST", "/programmes/{id}/participants/{xid}/mentor", "programme-mentor", need(trellis.KindProgramme, trellis.ActionRead), s.participantAction(trellis.ActionEdit, s.mentorSubmit))
+	s.handle("POST", "/programmes/{id}/participants/{xid}/outcome", "programme-outcome", need(trellis.KindProgramme, trellis.ActionRead), s.participantAction(trellis.ActionEdit, s.programmeOutcomeSubmit))
+	s.handle("GET", "/people/{pid}/assignments", "assignments", needOn(trellis.KindAssignment, trellis.ActionRead, "pid"), s.assignmentsPage)
+	s.handle("POST", "/people/{pid}/assignments", "assignment-create", needOn(trellis.KindAssignment, trellis.ActionCreate, "pid"), s.createAssignmentSubmit)
+	s.handle("POST", "/people/{pid}/assignments/{aid}", "assignment-save", needOn(trellis.KindAssignment, trellis.ActionEdit, "pid"), s.updateAssignmentSubmit)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -215,6 +240,10 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/cycles/{id}", "api-cycle", need(trellis.KindCycle, trellis.ActionRead), s.apiGetCycle)
 	s.handle("GET", "/api/v1/cycles/{id}/calibration", "api-calibration", need(trellis.KindCalibration, trellis.ActionRead), s.apiCalibration)
 	s.handle("GET", "/api/v1/library", "api-library", need(trellis.KindPerson, trellis.ActionRead), s.apiLibrary)
+	s.handle("GET", "/api/v1/openings", "api-openings", need(trellis.KindOpening, trellis.ActionRead), s.apiListOpenings)
+	s.handle("POST", "/api/v1/openings", "api-opening-create", needSelf(trellis.KindOpening, trellis.ActionCreate), s.apiCreateOpening)
+	s.handle("GET", "/api/v1/openings/{id}", "api-opening", need(trellis.KindOpening, trellis.ActionRead), s.apiGetOpening)
+	s.handle("PATCH", "/api/v1/openings/{id}", "api-opening-patch", need(trellis.KindOpening, trellis.ActionRead), s.apiPatchOpening)
 
 	// Operations (health.go, metrics.go): liveness and readiness for load
 	// balancers and orchestrators, open to all; /metrics decides by itself

@@ -362,6 +362,10 @@ func TestRouteActorTable(t *testing.T) {
 	for k, c := range routeCasesForDocuments(t, e, o) {
 		cases[k] = c
 	}
+	// Openings, programmes and assignments (opening_test.go has the fixture).
+	for k, c := range routeCasesForOpenings(t, e, o) {
+		cases[k] = c
+	}
 
 	routes := e.srv.Routes()
 	seen := map[string]bool{}

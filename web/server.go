@@ -87,6 +87,12 @@ type Deps struct {
 	// Forge imports work from GitLab and GitHub for people to accept as
 	// evidence (forge.go); nil turns connections off with a 503.
 	Forge *forge.Syncer
+
+	// Openings, programmes and interim or acting assignments (opening*.go,
+	// programme*.go); nil turns their pages off with a 503.
+	Openings    trellis.OpeningService
+	Programmes  trellis.ProgrammeService
+	Assignments trellis.AssignmentService
 }
 
 // DefaultMaxBodyBytes is the default request body limit: a framework file
@@ -120,6 +126,10 @@ type Server struct {
 	forgeSync *forge.Syncer
 	chats     trellis.ChatService
 	mentoring trellis.MentoringService
+
+	openings    trellis.OpeningService
+	programmes  trellis.ProgrammeService
+	assignments trellis.AssignmentService
 
 	documents     trellis.DocumentService
 	cycles        trellis.CycleService
@@ -172,6 +182,10 @@ func NewServer(d Deps) *Server {
 		forgeSync: d.Forge,
 		chats:     d.Chats,
 		mentoring: d.Mentoring,
+
+		openings:    d.Openings,
+		programmes:  d.Programmes,
+		assignments: d.Assignments,
 
 		documents:     d.Documents,
 		cycles:        d.Cycles,
