@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,6 +39,7 @@ func routeCasesForCommunity(t *testing.T, e *env, o *fixtureOrg) map[string]rout
 	chat := fmt.Sprintf("/chats/%d", c.ID)
 	ms := fmt.Sprintf("/mentoring/mentorships/%d", m.ID)
 	line := []string{actManager, actSkip, actDirector} // the engineer's reporting line
+	js := func(s string) func() string { return func() string { return s } }
 	return map[string]routeCase{
 		"GET /people/find": {path: "/people/find?competency=growing-others", want: htmlPage(200)},
 		"GET /chats":       {path: "/chats", want: htmlPage(200)},
@@ -60,6 +62,17 @@ func routeCasesForCommunity(t *testing.T, e *env, o *fixtureOrg) map[string]rout
 			want: form(404).set(403, line...).set(400, actSelf, actPeer)},
 		"POST /mentoring/mentorships/{id}/outcome": {path: ms + "/outcome", form: url.Values{"outcome": {""}},
 			want: form(404).set(403, append(line, actPeer)...).set(400, actSelf)},
+
+		// The API: one's own chats and sessions; the tokens are the admin's.
+		"GET /api/v1/chats":      {path: "/api/v1/chats", want: api(200)},
+		"POST /api/v1/chats":     {path: "/api/v1/chats", body: js("{}"), contentType: "application/json", want: api(400).set(403, actReadTok)},
+		"GET /api/v1/chats/{id}": {path: "/api/v1" + chat, want: api(404).set(200, actSelf, actPeer)},
+		"POST /api/v1/chats/{id}/answer": {path: "/api/v1" + chat + "/answer", body: js(`{"answer":"accept"}`), contentType: "application/json",
+			want: api(404).set(http.StatusPreconditionRequired, actSelf, actPeer)},
+		"GET /api/v1/mentoring/sessions":  {path: "/api/v1/mentoring/sessions", want: api(200)},
+		"POST /api/v1/mentoring/sessions": {path: "/api/v1/mentoring/sessions", body: js("{}"), contentType: "application/json", want: api(400).set(403, actReadTok)},
+		"POST /api/v1/mentoring/sessions/{id}/evidence": {path: fmt.Sprintf("/api/v1/mentoring/sessions/%d/evidence", x.ID),
+			want: api(404).set(403, line...).set(409, actSelf)},
 	}
 }
 
@@ -283,5 +296,52 @@ func TestAMAsOfARole(t *testing.T) {
 	_, body = c.page(c.anaCookie, "/frameworks/support/roles/staff-support-engineer")
 	if !strings.Contains(body, `<a href="https://video.example.com/1" rel="noopener noreferrer">Staff life</a>`) || !strings.Contains(body, `id="role-amas"`) {
 		t.Fatalf("role page:\n%s", body)
+	}
+}
+
+func TestChatAndSessionAPI(t *testing.T) {
+	c := newCommunityEnv(t)
+	call := func(cookie, method, path, body string, header ...string) (int, map[string]any, http.Header) {
+		t.Helper()
+		e := *c.env
+		e.cookie = cookie
+		r := e.do(method, path, strings.NewReader(body), append([]string{"Content-Type", "application/json"}, header...)...)
+		var m map[string]any
+		json.Unmarshal(r.Body, &m)
+		return r.Status, m, r.Header
+	}
+	st, m, _ := call(c.anaCookie, "POST", "/api/v1/chats", fmt.Sprintf(`{"recipient_id":%d,"note":"me"}`, c.ana.ID))
+	if st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(m), "cannot ask yourself") {
+		t.Fatalf("to oneself: %d %v", st, m)
+	}
+	st, m, h := call(c.anaCookie, "POST", "/api/v1/chats", fmt.Sprintf(`{"recipient_id":%d,"kind":"ama","note":"Staff life?"}`, c.ben.ID))
+	if st != http.StatusCreated || h.Get("ETag") != `"v1"` {
+		t.Fatalf("request: %d %v", st, m)
+	}
+	chat := h.Get("Location")
+	if st, _, _ := call(c.benCookie, "POST", chat+"/answer", `{"answer":"accept"}`, "If-Match", `"v9"`); st != http.StatusConflict {
+		t.Fatalf("stale If-Match: %d", st)
+	}
+	st, m, h = call(c.benCookie, "POST", chat+"/answer", `{"answer":"accept","message":"Gladly"}`, "If-Match", `"v1"`)
+	if st != http.StatusOK || m["status"] != "accepted" || h.Get("ETag") != `"v2"` {
+		t.Fatalf("accept: %d %v", st, m)
+	}
+	if st, m, _ := call(c.benCookie, "GET", "/api/v1/chats?direction=incoming", ""); st != http.StatusOK || len(m["items"].([]any)) != 1 {
+		t.Fatalf("list: %d %v", st, m)
+	}
+	if st, _, _ := call(c.cookie, "GET", chat, ""); st != http.StatusNotFound {
+		t.Fatalf("outsider: %d", st)
+	}
+
+	st, m, h = call(c.benCookie, "POST", "/api/v1/mentoring/sessions", fmt.Sprintf(`{"kind":"office-hours","topic":"Billing questions","minutes":60,"attendee_ids":[%d]}`, c.ana.ID))
+	if st != http.StatusCreated {
+		t.Fatalf("log: %d %v", st, m)
+	}
+	st, m, _ = call(c.benCookie, "POST", h.Get("Location")+"/evidence", "")
+	if st != http.StatusCreated || m["activity"] != "office-hours" || m["visibility"] != "private" {
+		t.Fatalf("evidence: %d %v", st, m)
+	}
+	if st, m, _ := call(c.anaCookie, "GET", "/api/v1/mentoring/sessions", ""); st != http.StatusOK || len(m["items"].([]any)) != 1 {
+		t.Fatalf("attendee's list: %d %v", st, m)
 	}
 }
