@@ -204,6 +204,26 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/people/{pid}/assignments", "assignment-create", needOn(trellis.KindAssignment, trellis.ActionCreate, "pid"), s.createAssignmentSubmit)
 	s.handle("POST", "/people/{pid}/assignments/{aid}", "assignment-save", needOn(trellis.KindAssignment, trellis.ActionEdit, "pid"), s.updateAssignmentSubmit)
 
+	// Community (chat.go, mentoring.go): coffee chats are their two sides'
+	// alone (a chat loads and asks the policy about the actor's side, so
+	// anyone else gets a 404); ask-me-anything sessions per role are open
+	// to everyone signed in; sessions and mentorships are their host's,
+	// read by attendees, mentees and the host's reporting line.
+	s.handle("GET", "/chats", "chats", needSelf(trellis.KindChat, trellis.ActionRead), s.chatsPage)
+	s.handle("POST", "/chats", "chat-request", needSelf(trellis.KindChat, trellis.ActionCreate), s.requestChatSubmit)
+	s.handle("GET", "/chats/{id}", "chat", need(trellis.KindPerson, trellis.ActionRead), s.chatPage)
+	s.handle("POST", "/chats/{id}/answer", "chat-answer", need(trellis.KindPerson, trellis.ActionRead), s.answerChatSubmit)
+	s.handle("POST", "/chats/{id}/notes", "chat-notes", need(trellis.KindPerson, trellis.ActionRead), s.chatNotesSubmit)
+	s.handle("GET", "/frameworks/{id}/roles/{role}/amas", "amas", need(trellis.KindFramework, trellis.ActionRead), s.amasPage)
+	s.handle("POST", "/frameworks/{id}/roles/{role}/amas", "ama-create", need(trellis.KindPerson, trellis.ActionRead), s.createAMASubmit)
+	s.handle("GET", "/mentoring", "mentoring", needSelf(trellis.KindMentoring, trellis.ActionRead), s.mentoringPage)
+	s.handle("POST", "/mentoring/sessions", "session-log", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.logSessionSubmit)
+	s.handle("POST", "/mentoring/sessions/{id}/evidence", "session-evidence", need(trellis.KindPerson, trellis.ActionRead), s.sessionEvidenceSubmit)
+	s.handle("POST", "/mentoring/mentorships", "mentorship-start", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.startMentorshipSubmit)
+	s.handle("GET", "/mentoring/mentorships/{id}", "mentorship", need(trellis.KindPerson, trellis.ActionRead), s.mentorshipPage)
+	s.handle("POST", "/mentoring/mentorships/{id}/checkins", "mentorship-checkin", need(trellis.KindPerson, trellis.ActionRead), s.checkInSubmit)
+	s.handle("POST", "/mentoring/mentorships/{id}/outcome", "mentorship-outcome", need(trellis.KindPerson, trellis.ActionRead), s.outcomeSubmit)
+
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
@@ -240,6 +260,13 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/cycles/{id}", "api-cycle", need(trellis.KindCycle, trellis.ActionRead), s.apiGetCycle)
 	s.handle("GET", "/api/v1/cycles/{id}/calibration", "api-calibration", need(trellis.KindCalibration, trellis.ActionRead), s.apiCalibration)
 	s.handle("GET", "/api/v1/library", "api-library", need(trellis.KindPerson, trellis.ActionRead), s.apiLibrary)
+	s.handle("GET", "/api/v1/chats", "api-chats", needSelf(trellis.KindChat, trellis.ActionRead), s.apiListChats)
+	s.handle("POST", "/api/v1/chats", "api-chat-request", needSelf(trellis.KindChat, trellis.ActionCreate), s.apiRequestChat)
+	s.handle("GET", "/api/v1/chats/{id}", "api-chat", need(trellis.KindPerson, trellis.ActionRead), s.apiGetChat)
+	s.handle("POST", "/api/v1/chats/{id}/answer", "api-chat-answer", need(trellis.KindPerson, trellis.ActionRead), s.apiAnswerChat)
+	s.handle("GET", "/api/v1/mentoring/sessions", "api-sessions", needSelf(trellis.KindMentoring, trellis.ActionRead), s.apiListSessions)
+	s.handle("POST", "/api/v1/mentoring/sessions", "api-session-log", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.apiLogSession)
+	s.handle("POST", "/api/v1/mentoring/sessions/{id}/evidence", "api-session-evidence", need(trellis.KindPerson, trellis.ActionRead), s.apiSessionEvidence)
 	s.handle("GET", "/api/v1/openings", "api-openings", need(trellis.KindOpening, trellis.ActionRead), s.apiListOpenings)
 	s.handle("POST", "/api/v1/openings", "api-opening-create", needSelf(trellis.KindOpening, trellis.ActionCreate), s.apiCreateOpening)
 	s.handle("GET", "/api/v1/openings/{id}", "api-opening", need(trellis.KindOpening, trellis.ActionRead), s.apiGetOpening)
