@@ -263,4 +263,8 @@ func TestProgrammeAndAssignmentPages(t *testing.T) {
 		"starts_on": {today.Format(trellis.DateLayout)}, "ends_on": {today.AddDate(0, 3, 0).Format(trellis.DateLayout)}})
 	wantStatus(t, "interim", r, http.StatusSeeOther)
 	wantStatus(t, "person sees", o.as(e, actSelf, "GET", path, ""), 200, "One successful hire", "returns to support-engineer")
+	wantStatus(t, "profile link", o.as(e, actSelf, "GET", fmt.Sprintf("/people/%d", self.ID), ""), 200, `id="assignments-link"`, `href="/openings"`)
+	if b := wantStatus(t, "peer profile", o.as(e, actPeer, "GET", fmt.Sprintf("/people/%d", self.ID), ""), 200); strings.Contains(b, `id="assignments-link"`) {
+		t.Error("a peer manager is offered the engineer's assignments")
+	}
 }

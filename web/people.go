@@ -302,6 +302,8 @@ type profileView struct {
 	// Growth links: the journal is open to whoever sees the person; the
 	// plan and readiness to whom the policy lets read them.
 	Growth, Plan, Readiness bool
+	// Assignments links the interim and acting assignments.
+	Assignments bool
 }
 
 // personID reads the {pid} wildcard; the route's access check already
@@ -341,6 +343,11 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		gt, at := t, t
 		gt.Kind, at.Kind = trellis.KindGrowthPlan, trellis.KindAssessment
 		v.Growth, v.Plan, v.Readiness = true, s.can(r, trellis.ActionRead, gt), s.can(r, trellis.ActionRead, at)
+	}
+	if s.assignments != nil {
+		as := t
+		as.Kind = trellis.KindAssignment
+		v.Assignments = s.can(r, trellis.ActionRead, as)
 	}
 	switch {
 	case r.URL.Query().Get("saved") != "":
