@@ -204,26 +204,6 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/people/{pid}/assignments", "assignment-create", needOn(trellis.KindAssignment, trellis.ActionCreate, "pid"), s.createAssignmentSubmit)
 	s.handle("POST", "/people/{pid}/assignments/{aid}", "assignment-save", needOn(trellis.KindAssignment, trellis.ActionEdit, "pid"), s.updateAssignmentSubmit)
 
-	// Community (chat.go, mentoring.go): coffee chats are their two sides'
-	// alone (a chat loads and asks the policy about the actor's side, so
-	// anyone else gets a 404); ask-me-anything sessions per role are open
-	// to everyone signed in; sessions and mentorships are their host's,
-	// read by attendees, mentees and the host's reporting line.
-	s.handle("GET", "/chats", "chats", needSelf(trellis.KindChat, trellis.ActionRead), s.chatsPage)
-	s.handle("POST", "/chats", "chat-request", needSelf(trellis.KindChat, trellis.ActionCreate), s.requestChatSubmit)
-	s.handle("GET", "/chats/{id}", "chat", need(trellis.KindPerson, trellis.ActionRead), s.chatPage)
-	s.handle("POST", "/chats/{id}/answer", "chat-answer", need(trellis.KindPerson, trellis.ActionRead), s.answerChatSubmit)
-	s.handle("POST", "/chats/{id}/notes", "chat-notes", need(trellis.KindPerson, trellis.ActionRead), s.chatNotesSubmit)
-	s.handle("GET", "/frameworks/{id}/roles/{role}/amas", "amas", need(trellis.KindFramework, trellis.ActionRead), s.amasPage)
-	s.handle("POST", "/frameworks/{id}/roles/{role}/amas", "ama-create", need(trellis.KindPerson, trellis.ActionRead), s.createAMASubmit)
-	s.handle("GET", "/mentoring", "mentoring", needSelf(trellis.KindMentoring, trellis.ActionRead), s.mentoringPage)
-	s.handle("POST", "/mentoring/sessions", "session-log", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.logSessionSubmit)
-	s.handle("POST", "/mentoring/sessions/{id}/evidence", "session-evidence", need(trellis.KindPerson, trellis.ActionRead), s.sessionEvidenceSubmit)
-	s.handle("POST", "/mentoring/mentorships", "mentorship-start", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.startMentorshipSubmit)
-	s.handle("GET", "/mentoring/mentorships/{id}", "mentorship", need(trellis.KindPerson, trellis.ActionRead), s.mentorshipPage)
-	s.handle("POST", "/mentoring/mentorships/{id}/checkins", "mentorship-checkin", need(trellis.KindPerson, trellis.ActionRead), s.checkInSubmit)
-	s.handle("POST", "/mentoring/mentorships/{id}/outcome", "mentorship-outcome", need(trellis.KindPerson, trellis.ActionRead), s.outcomeSubmit)
-
 	// JSON API.
 	s.handle("GET", "/api/v1/openapi.json", "api-openapi", public(), s.apiOpenAPI)
 	s.handle("GET", "/api/v1/me", "api-me", need(trellis.KindPerson, trellis.ActionRead), s.apiMe)
