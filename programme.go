@@ -65,14 +65,18 @@ func (p *Programme) CheckEntry(person *Person, now time.Time) error {
 	if p.MinMonthsInRole == 0 {
 		return nil
 	}
+	rule := func(msg, detail string) error {
+		return &Error{Code: ERULE, Message: msg, Details: []FieldError{{Field: "min_months_in_role", Message: detail}}}
+	}
 	if person.RoleSince.IsZero() {
-		return Errorf(ERULE, "%s asks for %d months in role, and the date %s took their current role is not recorded: ask an admin to record it.",
-			p.Name, p.MinMonthsInRole, person.Name)
+		return rule(fmt.Sprintf("%s asks for %d months in role, and the date %s took their current role is not recorded: ask an admin to record it.",
+			p.Name, p.MinMonthsInRole, person.Name), fmt.Sprintf("%d months in role; the start in role is not recorded", p.MinMonthsInRole))
 	}
 	eligible := person.RoleSince.AddDate(0, p.MinMonthsInRole, 0)
 	if truncateDay(now).Before(eligible) {
-		return Errorf(ERULE, "%s asks for %d months in role; %s has held their role since %s, so they can apply from %s.",
-			p.Name, p.MinMonthsInRole, person.Name, person.RoleSince.Format(DateLayout), eligible.Format(DateLayout))
+		return rule(fmt.Sprintf("%s asks for %d months in role; %s has held their role since %s, so they can apply from %s.",
+			p.Name, p.MinMonthsInRole, person.Name, person.RoleSince.Format(DateLayout), eligible.Format(DateLayout)),
+			fmt.Sprintf("%d months in role; eligible from %s", p.MinMonthsInRole, eligible.Format(DateLayout)))
 	}
 	return nil
 }

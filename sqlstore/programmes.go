@@ -162,7 +162,8 @@ func (s *ProgrammeService) Apply(ctx context.Context, programmeID, personID int6
 		state := trellis.ParticipationApproved
 		if prog.ManagerApproval {
 			if p.ManagerID == nil {
-				return trellis.Errorf(trellis.ERULE, "%s needs a manager's approval, and %s has no manager recorded.", prog.Name, p.Name)
+				return &trellis.Error{Code: trellis.ERULE, Message: fmt.Sprintf("%s needs a manager's approval, and %s has no manager recorded.", prog.Name, p.Name),
+					Details: []trellis.FieldError{{Field: "manager_approval", Message: "needs a manager recorded"}}}
 			}
 			state = trellis.ParticipationApplied
 		}

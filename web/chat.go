@@ -432,23 +432,33 @@ func (s *Server) createAMASubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domainFormError(err))
 		return
 	}
-	me := s.actor(r).Person
-	var problems []trellis.FieldError
-	a := &trellis.AMA{FrameworkID: fw.ID, RoleID: role.ID, HostID: me.ID, CreatedBy: me.ID,
-		Topic: r.PostFormValue("topic"), RecordingURL: r.PostFormValue("recording_url")}
-	if d, ok := parseDate("date", strings.TrimSpace(r.PostFormValue("date")), &problems); ok {
-		a.Date = d
-	}
 	back := []link{{"Ask me anything", amasURL(fw.ID, role.ID)}}
-	if len(problems) > 0 {
-		s.fail(w, r, withHint(&trellis.Error{Code: trellis.EINVALID, Message: "The session is not valid.", Details: problems}, "Back", back))
-		return
-	}
-	if err := s.chats.CreateAMA(r.Context(), a); err != nil {
+	if _, err := s.createAMA(r, fw, role, r.PostFormValue("topic"), r.PostFormValue("date"), r.PostFormValue("recording_url")); err != nil {
 		s.fail(w, r, withHint(err, "Back", back))
 		return
 	}
 	http.Redirect(w, r, amasURL(fw.ID, role.ID), http.StatusSeeOther)
+}
+
+// createAMA records an ask-me-anything session on role hosted by the
+// signed-in person; the date is YYYY-MM-DD. A read-only token may not.
+func (s *Server) createAMA(r *http.Request, fw *trellis.Framework, role trellis.Role, topic, date, recordingURL string) (*trellis.AMA, error) {
+	me := s.actor(r)
+	if me.ReadOnly {
+		return nil, trellis.Errorf(trellis.EFORBIDDEN, "This API token may only read; this needs a token with the write scope.")
+	}
+	var problems []trellis.FieldError
+	a := &trellis.AMA{FrameworkID: fw.ID, RoleID: role.ID, HostID: me.Person.ID, CreatedBy: me.Person.ID, Topic: topic, RecordingURL: recordingURL}
+	if d, ok := parseDate("date", strings.TrimSpace(date), &problems); ok {
+		a.Date = d
+	}
+	if len(problems) > 0 {
+		return nil, &trellis.Error{Code: trellis.EINVALID, Message: "The session is not valid.", Details: problems}
+	}
+	if err := s.chats.CreateAMA(r.Context(), a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func amasURL(fwID, roleID string) string {

@@ -73,6 +73,13 @@ func routeCasesForCommunity(t *testing.T, e *env, o *fixtureOrg) map[string]rout
 		"POST /api/v1/mentoring/sessions": {path: "/api/v1/mentoring/sessions", body: js("{}"), contentType: "application/json", want: api(400).set(403, actReadTok)},
 		"POST /api/v1/mentoring/sessions/{id}/evidence": {path: fmt.Sprintf("/api/v1/mentoring/sessions/%d/evidence", x.ID),
 			want: api(404).set(403, line...).set(409, actSelf)},
+		"GET /api/v1/mentorships":  {path: "/api/v1/mentorships", want: api(200)},
+		"POST /api/v1/mentorships": {path: "/api/v1/mentorships", body: js("{}"), contentType: "application/json", want: api(400).set(403, actReadTok)},
+		"POST /api/v1/mentorships/{id}/checkins": {path: "/api/v1" + strings.TrimPrefix(ms, "/mentoring") + "/checkins", body: js(`{"notes":""}`), contentType: "application/json",
+			want: api(404).set(403, line...).set(400, actSelf, actPeer)},
+		"GET /api/v1/frameworks/{id}/roles/{role}/amas": {path: "/api/v1/frameworks/support/roles/support-engineer/amas", want: api(200)},
+		"POST /api/v1/frameworks/{id}/roles/{role}/amas": {path: "/api/v1/frameworks/support/roles/support-engineer/amas", body: js(`{"topic":""}`),
+			contentType: "application/json", want: api(400).set(403, actReadTok)},
 	}
 }
 

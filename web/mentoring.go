@@ -232,29 +232,37 @@ func (s *Server) startMentorshipSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domainFormError(err))
 		return
 	}
-	me := s.actor(r).Person
-	var problems []trellis.FieldError
 	mentee, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("mentee_id")), 10, 64)
-	m := &trellis.Mentorship{MentorID: me.ID, MenteeID: mentee, Goal: r.PostFormValue("goal")}
-	start := strings.TrimSpace(r.PostFormValue("starts_on"))
+	m, err := s.startMentorship(r, mentee, r.PostFormValue("goal"), r.PostFormValue("starts_on"), r.PostFormValue("ends_on"))
+	if err != nil {
+		s.fail(w, r, withHint(err, "Back", mentoringBack))
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/mentoring/mentorships/%d", m.ID), http.StatusSeeOther)
+}
+
+// startMentorship starts a mentorship of mentee by the signed-in person;
+// the dates are YYYY-MM-DD, the start today when empty.
+func (s *Server) startMentorship(r *http.Request, mentee int64, goal, start, end string) (*trellis.Mentorship, error) {
+	var problems []trellis.FieldError
+	m := &trellis.Mentorship{MentorID: s.actor(r).Person.ID, MenteeID: mentee, Goal: goal}
+	start = strings.TrimSpace(start)
 	if start == "" {
 		start = s.now().UTC().Format("2006-01-02")
 	}
 	if d, ok := parseDate("starts_on", start, &problems); ok {
 		m.StartsOn = d
 	}
-	if d, ok := parseDate("ends_on", strings.TrimSpace(r.PostFormValue("ends_on")), &problems); ok {
+	if d, ok := parseDate("ends_on", strings.TrimSpace(end), &problems); ok {
 		m.EndsOn = d
 	}
 	if len(problems) > 0 {
-		s.fail(w, r, withHint(&trellis.Error{Code: trellis.EINVALID, Message: "The mentorship is not valid.", Details: problems}, "Back", mentoringBack))
-		return
+		return nil, &trellis.Error{Code: trellis.EINVALID, Message: "The mentorship is not valid.", Details: problems}
 	}
 	if err := s.mentoring.StartMentorship(r.Context(), m); err != nil {
-		s.fail(w, r, withHint(err, "Back", mentoringBack))
-		return
+		return nil, err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/mentoring/mentorships/%d", m.ID), http.StatusSeeOther)
+	return m, nil
 }
 
 // loadMentorship loads the mentorship of {id}; its mentor and mentee work
@@ -333,20 +341,28 @@ func (s *Server) checkInSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := []link{{"The mentorship", fmt.Sprintf("/mentoring/mentorships/%d", m.ID)}}
-	var problems []trellis.FieldError
-	c := &trellis.CheckIn{AuthorID: s.actor(r).Person.ID, Notes: r.PostFormValue("notes")}
-	if d, ok := parseDate("date", strings.TrimSpace(r.PostFormValue("date")), &problems); ok {
-		c.Date = d
-	}
-	if len(problems) > 0 {
-		s.fail(w, r, withHint(&trellis.Error{Code: trellis.EINVALID, Message: "The check-in is not valid.", Details: problems}, "Back", back))
-		return
-	}
-	if err := s.mentoring.AddCheckIn(r.Context(), m.ID, c); err != nil {
+	if _, err := s.addCheckIn(r, m, r.PostFormValue("date"), r.PostFormValue("notes")); err != nil {
 		s.fail(w, r, withHint(err, "Back", back))
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/mentoring/mentorships/%d", m.ID), http.StatusSeeOther)
+}
+
+// addCheckIn records a check-in of the signed-in person on m (loaded for
+// editing); the date is YYYY-MM-DD.
+func (s *Server) addCheckIn(r *http.Request, m *trellis.Mentorship, date, notes string) (*trellis.CheckIn, error) {
+	var problems []trellis.FieldError
+	c := &trellis.CheckIn{AuthorID: s.actor(r).Person.ID, Notes: notes}
+	if d, ok := parseDate("date", strings.TrimSpace(date), &problems); ok {
+		c.Date = d
+	}
+	if len(problems) > 0 {
+		return nil, &trellis.Error{Code: trellis.EINVALID, Message: "The check-in is not valid.", Details: problems}
+	}
+	if err := s.mentoring.AddCheckIn(r.Context(), m.ID, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *Server) outcomeSubmit(w http.ResponseWriter, r *http.Request) {

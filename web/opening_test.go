@@ -124,6 +124,28 @@ func routeCasesForOpenings(t *testing.T, e *env, o *fixtureOrg) map[string]route
 		"GET /api/v1/openings/{id}": {path: "/api/v1" + op, want: api(200)},
 		"PATCH /api/v1/openings/{id}": {path: "/api/v1" + op, contentType: "application/json", body: func() string { return `{"team":"x"}` },
 			want: api(403).set(http.StatusPreconditionRequired, actManager, actSkip, actDirector, actAdmin, actWriteTok)},
+
+		// The programmes API: everyone reads; one applies for oneself (a
+		// read-only token may not). Aspiring leaders needs a manager's
+		// approval: those without a manager are refused by the rule (422),
+		// the engineer has applied already (409).
+		"GET /api/v1/programmes":      {path: "/api/v1/programmes", want: api(200)},
+		"GET /api/v1/programmes/{id}": {path: "/api/v1" + programmeURL(f.approval.ID), want: api(200)},
+		"POST /api/v1/programmes/{id}/applications": {path: "/api/v1" + programmeURL(f.approval.ID) + "/applications", contentType: "application/json",
+			body: func() string { return `{"note":"route table"}` },
+			want: api(http.StatusCreated).set(http.StatusConflict, actSelf).set(http.StatusUnprocessableEntity, actDirector, actPartner, actAdmin, actWriteTok).
+				set(403, actReadTok)},
+
+		// The assignments API: as the pages; the tokens are the admin's, and
+		// a change without If-Match is 428.
+		"GET /api/v1/people/{pid}/assignments": {path: "/api/v1" + assignments,
+			want: api(404).set(200, actSelf, actManager, actSkip, actDirector, actPartner, actAdmin, actReadTok, actWriteTok)},
+		"POST /api/v1/people/{pid}/assignments": {path: "/api/v1" + assignments, contentType: "application/json", body: func() string {
+			return fmt.Sprintf(`{"kind":"acting","role_id":"senior-support-engineer","starts_on":%q,"ends_on":%q}`, f.today, f.inTen)
+		}, want: api(403).set(http.StatusCreated, actManager, actAdmin, actWriteTok)},
+		"PATCH /api/v1/assignments/{id}": {path: fmt.Sprintf("/api/v1/assignments/%d", f.assignment.ID), contentType: "application/json",
+			body: func() string { return `{"outcome":"Went well"}` },
+			want: api(404).set(403, actSelf, actSkip, actDirector, actPartner, actReadTok).set(http.StatusPreconditionRequired, actManager, actAdmin, actWriteTok)},
 	}
 }
 

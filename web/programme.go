@@ -129,21 +129,30 @@ func (s *Server) renderProgramme(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	me := s.actor(r)
 	v := programmeView{P: p, Outcomes: trellis.ProgrammeOutcomes, Notice: notice, Error: message, Managers: s.managerChoices(ctx)}
-	v.CanApply = s.can(r, trellis.ActionCreate, trellis.Target{Kind: trellis.KindParticipation, Owner: me.Person, OwnerChain: me.Chain})
+	v.Rows, v.Mine, v.CanApply = s.programmeParticipants(r, list)
+	s.render(w, r, status, "programme", layoutPage(p.Name, "openings", v))
+}
+
+// programmeParticipants keeps the participants the viewer may see, with
+// what they may do to each; mine is the viewer's own place, and canApply
+// says whether the viewer may still apply.
+func (s *Server) programmeParticipants(r *http.Request, list []*trellis.Participation) (rows []participantRow, mine *trellis.Participation, canApply bool) {
+	ctx := r.Context()
+	me := s.actor(r)
+	canApply = s.can(r, trellis.ActionCreate, trellis.Target{Kind: trellis.KindParticipation, Owner: me.Person, OwnerChain: me.Chain})
 	for _, x := range list {
 		if x.PersonID == me.Person.ID {
-			v.Mine, v.CanApply = x, false
+			mine, canApply = x, false
 		}
 		t, _, err := s.personTarget(ctx, trellis.KindParticipation, x.PersonID)
 		if err != nil || !s.can(r, trellis.ActionRead, t) {
 			continue
 		}
-		v.Rows = append(v.Rows, participantRow{X: x, CanApprove: x.State == trellis.ParticipationApplied && s.can(r, trellis.ActionDecide, t),
+		rows = append(rows, participantRow{X: x, CanApprove: x.State == trellis.ParticipationApplied && s.can(r, trellis.ActionDecide, t),
 			CanEdit: x.State == trellis.ParticipationApproved && s.can(r, trellis.ActionEdit, t)})
 	}
-	s.render(w, r, status, "programme", layoutPage(p.Name, "openings", v))
+	return rows, mine, canApply
 }
 
 func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) {
@@ -151,10 +160,7 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.loadProgramme(r)
-	if err == nil {
-		_, err = s.programmes.Apply(r.Context(), p.ID, s.actor(r).Person.ID, r.PostFormValue("note"))
-	}
+	p, _, err := s.applyToProgramme(r, r.PostFormValue("note"))
 	if c := trellis.ErrorCode(err); c == trellis.EINVALID || c == trellis.ERULE || c == trellis.ECONFLICT {
 		s.renderProgramme(w, r, ErrorStatus(err), "", trellis.ErrorMessage(err))
 		return
@@ -164,6 +170,17 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, programmeURL(p.ID)+"?applied=1", http.StatusSeeOther)
+}
+
+// applyToProgramme applies the signed-in person to the programme of the
+// path; the entry rule refuses with ERULE.
+func (s *Server) applyToProgramme(r *http.Request, note string) (*trellis.Programme, *trellis.Participation, error) {
+	p, err := s.loadProgramme(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := s.programmes.Apply(r.Context(), p.ID, s.actor(r).Person.ID, note)
+	return p, x, err
 }
 
 // participant loads the participation of the path in the programme of the
@@ -249,18 +266,30 @@ func (s *Server) assignmentsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAssignments(w, r, http.StatusOK, notice, "")
 }
 
-func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, status int, notice, message string) {
+func (s *Server) needAssignments() error {
 	if s.assignments == nil {
-		s.fail(w, r, trellis.Errorf(trellis.EUNAVAILABLE, "Assignments are not available on this server."))
-		return
+		return trellis.Errorf(trellis.EUNAVAILABLE, "Assignments are not available on this server.")
 	}
-	ctx := r.Context()
-	t, p, err := s.personTarget(ctx, trellis.KindAssignment, personID(r))
+	return nil
+}
+
+// personAssignments loads the person of the path, the target of their
+// assignments (the route's access has checked it) and their assignments.
+func (s *Server) personAssignments(r *http.Request) (trellis.Target, *trellis.Person, []*trellis.Assignment, error) {
+	if err := s.needAssignments(); err != nil {
+		return trellis.Target{}, nil, nil, err
+	}
+	t, p, err := s.personTarget(r.Context(), trellis.KindAssignment, personID(r))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return t, nil, nil, err
 	}
-	list, err := s.assignments.ListAssignments(ctx, p.ID)
+	list, err := s.assignments.ListAssignments(r.Context(), p.ID)
+	return t, p, list, err
+}
+
+func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, status int, notice, message string) {
+	ctx := r.Context()
+	t, p, list, err := s.personAssignments(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -280,15 +309,48 @@ func parseFormDate(v string) time.Time {
 	return t
 }
 
-func (s *Server) createAssignmentSubmit(w http.ResponseWriter, r *http.Request) {
-	if s.assignments == nil {
-		s.fail(w, r, trellis.Errorf(trellis.EUNAVAILABLE, "Assignments are not available on this server."))
-		return
+// createAssignment stores a for the person of the path, set by the
+// signed-in person (the route's access has asked the policy).
+func (s *Server) createAssignment(r *http.Request, a *trellis.Assignment) error {
+	if err := s.needAssignments(); err != nil {
+		return err
 	}
-	a := &trellis.Assignment{PersonID: personID(r), Kind: r.PostFormValue("kind"), RoleID: r.PostFormValue("role_id"),
+	a.PersonID, a.CreatedBy = personID(r), s.actor(r).Person.ID
+	return s.assignments.CreateAssignment(r.Context(), a)
+}
+
+// loadAssignment loads assignment id and asks the policy for action on it
+// (one the viewer may not read is a 404); pid, when not 0, is the person
+// the path names, whose assignment it must be.
+func (s *Server) loadAssignment(r *http.Request, id, pid int64, action trellis.Action) (*trellis.Assignment, error) {
+	if err := s.needAssignments(); err != nil {
+		return nil, err
+	}
+	a, err := s.assignments.FindAssignment(r.Context(), id)
+	if err == nil && pid != 0 && a.PersonID != pid {
+		err = trellis.Errorf(trellis.ENOTFOUND, "No such assignment.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	t, _, err := s.personTarget(r.Context(), trellis.KindAssignment, a.PersonID)
+	if err == nil {
+		err = s.check(r, trellis.ActionRead, t)
+	}
+	if err == nil && action != trellis.ActionRead {
+		err = s.check(r, action, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (s *Server) createAssignmentSubmit(w http.ResponseWriter, r *http.Request) {
+	a := &trellis.Assignment{Kind: r.PostFormValue("kind"), RoleID: r.PostFormValue("role_id"),
 		StartsOn: parseFormDate(r.PostFormValue("starts_on")), EndsOn: parseFormDate(r.PostFormValue("ends_on")),
-		SuccessCriteria: r.PostFormValue("success_criteria"), ReturnRoleID: r.PostFormValue("return_role_id"), CreatedBy: s.actor(r).Person.ID}
-	err := s.assignments.CreateAssignment(r.Context(), a)
+		SuccessCriteria: r.PostFormValue("success_criteria"), ReturnRoleID: r.PostFormValue("return_role_id")}
+	err := s.createAssignment(r, a)
 	if c := trellis.ErrorCode(err); c == trellis.EINVALID || c == trellis.ERULE {
 		s.renderAssignments(w, r, ErrorStatus(err), "", trellis.ErrorMessage(err))
 		return
@@ -301,15 +363,8 @@ func (s *Server) createAssignmentSubmit(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) updateAssignmentSubmit(w http.ResponseWriter, r *http.Request) {
-	if s.assignments == nil {
-		s.fail(w, r, trellis.Errorf(trellis.EUNAVAILABLE, "Assignments are not available on this server."))
-		return
-	}
 	id, _ := strconv.ParseInt(r.PathValue("aid"), 10, 64)
-	a, err := s.assignments.FindAssignment(r.Context(), id)
-	if err == nil && a.PersonID != personID(r) {
-		err = trellis.Errorf(trellis.ENOTFOUND, "No such assignment.")
-	}
+	a, err := s.loadAssignment(r, id, personID(r), trellis.ActionEdit)
 	if err != nil {
 		s.fail(w, r, err)
 		return

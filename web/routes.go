@@ -251,6 +251,17 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/openings", "api-opening-create", needSelf(trellis.KindOpening, trellis.ActionCreate), s.apiCreateOpening)
 	s.handle("GET", "/api/v1/openings/{id}", "api-opening", need(trellis.KindOpening, trellis.ActionRead), s.apiGetOpening)
 	s.handle("PATCH", "/api/v1/openings/{id}", "api-opening-patch", need(trellis.KindOpening, trellis.ActionRead), s.apiPatchOpening)
+	s.handle("GET", "/api/v1/programmes", "api-programmes", need(trellis.KindProgramme, trellis.ActionRead), s.apiListProgrammes)
+	s.handle("GET", "/api/v1/programmes/{id}", "api-programme", need(trellis.KindProgramme, trellis.ActionRead), s.apiGetProgramme)
+	s.handle("POST", "/api/v1/programmes/{id}/applications", "api-programme-apply", needSelf(trellis.KindParticipation, trellis.ActionCreate), s.apiApply)
+	s.handle("GET", "/api/v1/people/{pid}/assignments", "api-assignments", needOn(trellis.KindAssignment, trellis.ActionRead, "pid"), s.apiListAssignments)
+	s.handle("POST", "/api/v1/people/{pid}/assignments", "api-assignment-create", needOn(trellis.KindAssignment, trellis.ActionCreate, "pid"), s.apiCreateAssignment)
+	s.handle("PATCH", "/api/v1/assignments/{id}", "api-assignment-patch", need(trellis.KindPerson, trellis.ActionRead), s.apiPatchAssignment)
+	s.handle("GET", "/api/v1/mentorships", "api-mentorships", needSelf(trellis.KindMentoring, trellis.ActionRead), s.apiListMentorships)
+	s.handle("POST", "/api/v1/mentorships", "api-mentorship-start", needSelf(trellis.KindMentoring, trellis.ActionCreate), s.apiStartMentorship)
+	s.handle("POST", "/api/v1/mentorships/{id}/checkins", "api-mentorship-checkin", need(trellis.KindPerson, trellis.ActionRead), s.apiAddCheckIn)
+	s.handle("GET", "/api/v1/frameworks/{id}/roles/{role}/amas", "api-amas", need(trellis.KindFramework, trellis.ActionRead), s.apiListAMAs)
+	s.handle("POST", "/api/v1/frameworks/{id}/roles/{role}/amas", "api-ama-create", need(trellis.KindPerson, trellis.ActionRead), s.apiCreateAMA)
 
 	// Operations (health.go, metrics.go): liveness and readiness for load
 	// balancers and orchestrators, open to all; /metrics decides by itself
