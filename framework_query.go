@@ -53,6 +53,26 @@ func (f *Framework) Resource(id string) (*Resource, bool) {
 	return nil, false
 }
 
+// Activity returns the activity kind with the given id.
+func (f *Framework) Activity(id string) (*Activity, bool) {
+	for i := range f.Activities {
+		if f.Activities[i].ID == id {
+			return &f.Activities[i], true
+		}
+	}
+	return nil, false
+}
+
+// Value returns the company value with the given id.
+func (f *Framework) Value(id string) (*Value, bool) {
+	for i := range f.Values {
+		if f.Values[i].ID == id {
+			return &f.Values[i], true
+		}
+	}
+	return nil, false
+}
+
 // Expectation returns what role roleID shows for competency compID.
 func (r *Role) Expectation(compID string) (*Expectation, bool) {
 	for i := range r.Expectations {

@@ -146,10 +146,8 @@ func activityIn(fw *trellis.Framework, kind string) string {
 	if fw == nil {
 		return ""
 	}
-	for _, a := range fw.Activities {
-		if a.ID == kind {
-			return a.ID
-		}
+	if a, ok := fw.Activity(kind); ok {
+		return a.ID
 	}
 	for _, a := range fw.Activities {
 		if _, ok := firstWord(words(a.Name), activityWords[kind]); ok {

@@ -657,10 +657,8 @@ func (n fwNames) competency(id string) string {
 
 func (n fwNames) activity(id string) string {
 	if n.fw != nil {
-		for _, a := range n.fw.Activities {
-			if a.ID == id {
-				return a.Name
-			}
+		if a, ok := n.fw.Activity(id); ok {
+			return a.Name
 		}
 	}
 	return id
@@ -668,10 +666,8 @@ func (n fwNames) activity(id string) string {
 
 func (n fwNames) value(id string) string {
 	if n.fw != nil {
-		for _, v := range n.fw.Values {
-			if v.ID == id {
-				return v.Name
-			}
+		if v, ok := n.fw.Value(id); ok {
+			return v.Name
 		}
 	}
 	return id
