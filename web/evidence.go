@@ -127,6 +127,26 @@ func entryID(r *http.Request, wildcard string) (int64, error) {
 	return id, nil
 }
 
+// evidenceFromPath loads the entry a route names, checked for action: the
+// pages name it as {eid} under its person's {pid}, the API as {id} alone.
+func (s *Server) evidenceFromPath(r *http.Request, action trellis.Action) (*trellis.Evidence, trellis.Target, *trellis.Person, error) {
+	if err := s.needGrowth(); err != nil {
+		return nil, trellis.Target{}, nil, err
+	}
+	if r.PathValue("eid") != "" {
+		id, err := entryID(r, "eid")
+		if err != nil {
+			return nil, trellis.Target{}, nil, err
+		}
+		return s.loadEvidence(r, personID(r), id, action)
+	}
+	id, err := entryID(r, "id")
+	if err != nil {
+		return nil, trellis.Target{}, nil, err
+	}
+	return s.loadEvidence(r, 0, id, action)
+}
+
 func journalURL(pid int64) string { return personURL(pid) + "/evidence" }
 
 func entryURL(pid, id int64) string { return journalURL(pid) + "/" + strconv.FormatInt(id, 10) }
@@ -469,16 +489,7 @@ func (s *Server) createEvidenceSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) editEvidenceForm(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "eid")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, _, p, err := s.loadEvidence(r, personID(r), id, trellis.ActionEdit)
+	e, _, p, err := s.evidenceFromPath(r, trellis.ActionEdit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -487,17 +498,8 @@ func (s *Server) editEvidenceForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateEvidenceSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	id, err := entryID(r, "eid")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, t, p, err := s.loadEvidence(r, personID(r), id, trellis.ActionEdit)
+	cur, t, p, err := s.evidenceFromPath(r, trellis.ActionEdit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -589,16 +591,7 @@ type evidenceDeleteView struct {
 }
 
 func (s *Server) deleteEvidenceForm(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "eid")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, _, p, err := s.loadEvidence(r, personID(r), id, trellis.ActionDelete)
+	e, _, p, err := s.evidenceFromPath(r, trellis.ActionDelete)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -607,16 +600,7 @@ func (s *Server) deleteEvidenceForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteEvidenceSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "eid")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, _, p, err := s.loadEvidence(r, personID(r), id, trellis.ActionDelete)
+	e, _, p, err := s.evidenceFromPath(r, trellis.ActionDelete)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -686,16 +670,7 @@ func safeLinks(links []string) []string {
 }
 
 func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "eid")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, t, p, err := s.loadEvidence(r, personID(r), id, trellis.ActionRead)
+	e, t, p, err := s.evidenceFromPath(r, trellis.ActionRead)
 	if err != nil {
 		s.fail(w, r, err)
 		return

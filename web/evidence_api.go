@@ -274,16 +274,7 @@ func (s *Server) apiCreateEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiGetEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, _, _, err := s.loadEvidence(r, 0, id, trellis.ActionRead)
+	e, _, _, err := s.evidenceFromPath(r, trellis.ActionRead)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -334,17 +325,8 @@ func (s *Server) ifMatch(w http.ResponseWriter, r *http.Request, current int, mi
 }
 
 func (s *Server) apiPatchEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	id, err := entryID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, t, _, err := s.loadEvidence(r, 0, id, trellis.ActionEdit)
+	cur, t, _, err := s.evidenceFromPath(r, trellis.ActionEdit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -399,16 +381,7 @@ func cloneEntry(e *trellis.Evidence) *trellis.Evidence {
 }
 
 func (s *Server) apiDeleteEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := entryID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, _, _, err := s.loadEvidence(r, 0, id, trellis.ActionDelete)
+	cur, _, _, err := s.evidenceFromPath(r, trellis.ActionDelete)
 	if err != nil {
 		s.fail(w, r, err)
 		return
