@@ -1,0 +1,104 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"trellis"
+	"trellis/auth"
+	"trellis/defaults"
+	"trellis/sqlstore"
+)
+
+// The revision counters move with every write they cover, whoever makes
+// it, and only then: a cache keyed by them is never stale and not emptied
+// for nothing.
+func TestRevisionsMoveWithTheWritesTheyCover(t *testing.T) {
+	t.Parallel()
+	e := newGrowthEnv(t)
+	revs := sqlstore.NewRevisionService(e.db)
+	bg := context.Background()
+	access := func() int64 {
+		t.Helper()
+		n, err := revs.AccessRevision(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	growth := func(p *trellis.Person) int64 {
+		t.Helper()
+		n, err := revs.GrowthRevision(bg, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// moves runs write and reports which counters it moved.
+	type counters struct{ access, alice, bob int64 }
+	read := func() counters { return counters{access(), growth(e.alice), growth(e.bob)} }
+	moves := func(what string, write func() error) (access, alice, bob bool) {
+		t.Helper()
+		before := read()
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		after := read()
+		return after.access != before.access, after.alice != before.alice, after.bob != before.bob
+	}
+	want := func(what string, write func() error, wantAccess, wantAlice bool) {
+		t.Helper()
+		a, al, b := moves(what, write)
+		if a != wantAccess || al != wantAlice || b {
+			t.Errorf("%s moved access %v (want %v), alice %v (want %v), bob %v (want false)", what, a, wantAccess, al, wantAlice, b)
+		}
+	}
+	if growth(e.alice) != 0 || access() == 0 {
+		t.Fatalf("before any growth write: alice %d, access %d", growth(e.alice), access())
+	}
+
+	ctx := as(e.alice)
+	ev := &trellis.Evidence{PersonID: e.alice.ID, Date: day("2026-02-10"), Title: "Ran office hours",
+		Competencies: []string{"communication"}, Visibility: trellis.VisManager}
+	want("creating an entry", func() error { return e.evidence.CreateEvidence(ctx, ev) }, false, true)
+	want("editing an entry", func() error {
+		upd := *ev
+		upd.Visibility = trellis.VisPrivate
+		return e.evidence.UpdateEvidence(ctx, &upd, ev.Version)
+	}, false, true)
+	want("saving the plan", func() error {
+		return e.growth.SavePlan(ctx, &trellis.GrowthPlan{PersonID: e.alice.ID, Period: "2026-H1", TargetRoleID: "senior-support-engineer"}, 0)
+	}, false, true)
+	want("an assessment", func() error {
+		return e.readiness.SaveAssessment(as(e.manager), &trellis.Assessment{PersonID: e.alice.ID, RoleID: "senior-support-engineer",
+			Competency: "communication", By: "manager", Rating: "meets"})
+	}, false, true)
+	want("deleting an entry", func() error { return e.evidence.DeleteEvidence(ctx, ev.ID) }, false, true)
+
+	people := sqlstore.NewPersonService(e.db)
+	want("renaming someone", func() error {
+		name := "Alice A."
+		_, err := people.UpdatePerson(as(e.manager), e.alice.ID, trellis.PersonUpdate{Name: &name}, e.alice.Version)
+		return err
+	}, true, false)
+
+	tokens := sqlstore.NewTokenStore(e.db)
+	now := e.clock.T
+	tok, _, err := auth.NewAPIToken(e.bob.ID, "laptop", auth.ScopeRead, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want("creating a token", func() error { return tokens.CreateToken(ctx, tok) }, false, false)
+	want("using a token", func() error { return tokens.TouchToken(ctx, tok.ID, now.Add(time.Minute)) }, false, false)
+	want("revoking a token", func() error { return tokens.RevokeToken(ctx, tok.ID, now.Add(2*time.Minute)) }, true, false)
+
+	fws := sqlstore.NewFrameworkService(e.db)
+	next, err := defaults.Support()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Version = "2026.9"
+	want("importing a framework version", func() error { _, err := fws.ImportFramework(ctx, next, false); return err }, true, false)
+	want("activating it", func() error { return fws.ActivateFramework(ctx, "support", "2026.9") }, true, false)
+}
