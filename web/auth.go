@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,17 +111,12 @@ func (s *Server) personTarget(ctx context.Context, kind trellis.Kind, personID i
 	// at the start of the request, so reuse it (a copy: handlers may change
 	// the person they get) instead of reading both again, twice a request.
 	if a := trellis.ActorFromContext(ctx); a.Person != nil && a.Person.ID == personID && a.Chain != nil {
-		p := *a.Person
-		p.Teams, p.Regions = slices.Clone(p.Teams), slices.Clone(p.Regions)
-		if p.ManagerID != nil {
-			m := *p.ManagerID
-			p.ManagerID = &m
-		}
-		return trellis.Target{Kind: kind, Owner: &p, OwnerChain: slices.Clone(a.Chain)}, &p, nil
+		a = cloneActor(a)
+		return trellis.Target{Kind: kind, Owner: a.Person, OwnerChain: a.Chain}, a.Person, nil
 	}
-	if f, ok := s.people.(actorFinder); ok {
+	if _, ok := s.people.(actorFinder); ok {
 		// The person and their managers' ids in one read.
-		a, err := f.FindActor(ctx, personID)
+		a, err := s.findActor(ctx, personID)
 		if err != nil {
 			if trellis.ErrorCode(err) == trellis.ENOTFOUND {
 				return trellis.Target{}, nil, trellis.Errorf(trellis.ENOTFOUND, "No such person.")

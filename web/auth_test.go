@@ -30,6 +30,7 @@ func testDeps(t testing.TB, db *sqlstore.DB) Deps {
 		Evidence:      sqlstore.NewEvidenceService(db),
 		Growth:        sqlstore.NewGrowthService(db),
 		Readiness:     sqlstore.NewReadinessService(db),
+		Revisions:     sqlstore.NewRevisionService(db),
 		Documents:     sqlstore.NewDocumentService(db),
 		Cycles:        sqlstore.NewCycleService(db),
 		Notifications: sqlstore.NewNotificationService(db),

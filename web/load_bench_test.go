@@ -56,6 +56,7 @@ func BenchmarkAPIRead(b *testing.B) {
 		Evidence:   sqlstore.NewEvidenceService(db),
 		Growth:     sqlstore.NewGrowthService(db),
 		Readiness:  sqlstore.NewReadinessService(db),
+		Revisions:  sqlstore.NewRevisionService(db),
 		Clock:      trellis.SystemClock{},
 	})
 	h := srv.Handler()

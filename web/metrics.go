@@ -25,6 +25,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	caches   *prometheus.CounterVec
 	jobs     *JobMetrics
 }
 
@@ -58,6 +59,7 @@ const (
 	MetricRequests  = "trellis_http_requests_total"
 	MetricDuration  = "trellis_http_request_duration_seconds"
 	MetricInFlight  = "trellis_http_requests_in_flight"
+	MetricCache     = "trellis_cache_lookups_total"
 	MetricBuildInfo = "trellis_build_info"
 )
 
@@ -77,6 +79,10 @@ func newMetrics(version string, dbStats func() sql.DBStats) *metrics {
 			Name: MetricInFlight,
 			Help: "HTTP requests being served right now.",
 		}),
+		caches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricCache,
+			Help: "Look-ups in the server's caches of actors and growth API responses, by cache and result (hit, miss).",
+		}, []string{"cache", "result"}),
 	}
 	m.jobs = &JobMetrics{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -94,7 +100,7 @@ func newMetrics(version string, dbStats func() sql.DBStats) *metrics {
 		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
 	})
 	build.Set(1)
-	m.registry.MustRegister(m.requests, m.duration, m.inFlight, build, m.jobs.runs, m.jobs.lastSuccess,
+	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.caches, build, m.jobs.runs, m.jobs.lastSuccess,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -108,6 +114,15 @@ func newMetrics(version string, dbStats func() sql.DBStats) *metrics {
 func (m *metrics) observe(route string, status int, elapsed time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status/100)+"xx").Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+}
+
+// cache counts one look-up in the named cache.
+func (m *metrics) cache(name string, hit bool) {
+	result := "miss"
+	if hit {
+		result = "hit"
+	}
+	m.caches.WithLabelValues(name, result).Inc()
 }
 
 // Registry returns the server's metrics registry, for the rest of the

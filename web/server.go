@@ -38,6 +38,11 @@ type Deps struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
+	// Revisions lets the server keep actors and growth API responses
+	// between requests for as long as the store's counters say they are
+	// current (cache.go); nil reads everything afresh every time.
+	Revisions trellis.RevisionService
+
 	// Sign-in and authorization (auth.go, session.go, signin.go).
 	People      trellis.PersonService
 	Audit       trellis.AuditService
@@ -102,6 +107,9 @@ const DefaultMaxBodyBytes = 9 << 20
 // Server serves Trellis over HTTP.
 type Server struct {
 	checks     checkCache // promotion-document findings by content
+	revisions  trellis.RevisionService
+	actors     *lru[cachedActor]
+	responses  *lru[cachedResponse]
 	frameworks trellis.FrameworkService
 	logger     *slog.Logger
 	clock      trellis.Clock
@@ -208,6 +216,8 @@ func NewServer(d Deps) *Server {
 	}
 	s.logger = slog.New(requestIDHandler{s.logger.Handler()})
 	s.health, s.metricsToken = d.Health, d.MetricsToken
+	s.revisions = d.Revisions
+	s.actors, s.responses = newLRU[cachedActor](actorCacheEntries), newLRU[cachedResponse](responseCacheBytes)
 	s.metrics = newMetrics(s.version, d.DBStats)
 	s.metricsHandler = s.newMetricsHandler()
 	if s.clock == nil {

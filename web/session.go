@@ -88,16 +88,19 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		case strings.HasPrefix(r.URL.Path, "/static/"), opsPath(r.URL.Path):
 			next.ServeHTTP(w, r)
 		case isAPI(r) && r.Header.Get("Authorization") != "":
+			ctx, _, _ := s.accessRevision(r.Context())
+			r = r.WithContext(ctx)
 			actor, err := s.tokenActor(r)
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="trellis"`)
 				s.fail(w, r, err)
 				return
 			}
-			ctx := context.WithValue(trellis.NewContextWithActor(r.Context(), actor), viaTokenKey{}, true)
+			ctx = context.WithValue(trellis.NewContextWithActor(r.Context(), actor), viaTokenKey{}, true)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		default:
-			withSession.ServeHTTP(w, r)
+			ctx, _, _ := s.accessRevision(r.Context())
+			withSession.ServeHTTP(w, r.WithContext(ctx))
 		}
 	})
 }
@@ -161,8 +164,8 @@ func (s *Server) loadActor(ctx context.Context, id int64) (trellis.Actor, error)
 	if s.people == nil {
 		return trellis.Actor{}, nil
 	}
-	if f, ok := s.people.(actorFinder); ok {
-		a, err := f.FindActor(ctx, id)
+	if _, ok := s.people.(actorFinder); ok {
+		a, err := s.findActor(ctx, id)
 		if trellis.ErrorCode(err) == trellis.ENOTFOUND {
 			return trellis.Actor{}, nil
 		} else if err != nil {
@@ -194,6 +197,24 @@ func (s *Server) loadActor(ctx context.Context, id int64) (trellis.Actor, error)
 // (sqlstore.PersonService).
 type actorFinder interface {
 	FindActor(ctx context.Context, id int64) (trellis.Actor, error)
+}
+
+// findActor loads a person, active or not, as an actor in one read, or
+// recalls them as read at the same access revision. The people service
+// must be an actorFinder.
+func (s *Server) findActor(ctx context.Context, id int64) (trellis.Actor, error) {
+	key := "p:" + strconv.FormatInt(id, 10)
+	ctx, rev, cacheable := s.accessRevision(ctx)
+	if cacheable {
+		if a, _, ok := s.recalledActor(key, rev); ok {
+			return a, nil
+		}
+	}
+	a, err := s.people.(actorFinder).FindActor(ctx, id)
+	if err == nil && cacheable {
+		s.rememberActor(key, rev, a, nil)
+	}
+	return a, err
 }
 
 // tokenActorFinder finds an API token and loads its person as an actor in
@@ -237,18 +258,32 @@ func (s *Server) tokenActor(r *http.Request) (trellis.Actor, error) {
 	var tok *auth.APIToken
 	var actor trellis.Actor
 	var err error
+	hash := auth.HashToken(plain)
+	key := "t:" + hash
+	_, rev, cacheable := s.accessRevision(ctx)
 	f, oneRead := s.tokens.(tokenActorFinder)
-	if oneRead && s.people != nil {
-		tok, actor, err = f.FindTokenActor(ctx, auth.HashToken(plain))
-		actor = activeActor(actor)
-	} else {
-		tok, err = s.tokens.FindTokenByHash(ctx, auth.HashToken(plain))
+	cacheable = cacheable && oneRead && s.people != nil
+	recalled := false
+	if cacheable {
+		actor, tok, recalled = s.recalledActor(key, rev)
+	}
+	switch {
+	case recalled:
+	case oneRead && s.people != nil:
+		tok, actor, err = f.FindTokenActor(ctx, hash)
+		if err == nil && cacheable {
+			s.rememberActor(key, rev, actor, tok)
+		}
+	default:
+		tok, err = s.tokens.FindTokenByHash(ctx, hash)
 	}
 	if trellis.ErrorCode(err) == trellis.ENOTFOUND {
 		return refuse("unknown", 0)
 	} else if err != nil {
 		return trellis.Actor{}, err
 	}
+	found := actor
+	actor = activeActor(actor)
 	now := s.now()
 	if p := tok.Problem(now); p != "" {
 		return refuse(p, tok.ID)
@@ -265,6 +300,11 @@ func (s *Server) tokenActor(r *http.Request) (trellis.Actor, error) {
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
 		if err := s.tokens.TouchToken(ctx, tok.ID, now); err != nil {
 			s.logger.WarnContext(ctx, "recording token use", "token", tok.ID, "err", err)
+		} else if cacheable {
+			// Using a token moves no revision: keep the time with it, or
+			// every later request would record it again.
+			tok.LastUsedAt = &now
+			s.rememberActor(key, rev, found, tok)
 		}
 	}
 	return actor, nil

@@ -46,6 +46,7 @@ func TestRunAgainstInProcessServer(t *testing.T) {
 		Evidence:    sqlstore.NewEvidenceService(db),
 		Growth:      sqlstore.NewGrowthService(db),
 		Readiness:   sqlstore.NewReadinessService(db),
+		Revisions:   sqlstore.NewRevisionService(db),
 		Logger:      slog.New(slog.DiscardHandler),
 		Clock:       trellis.SystemClock{},
 		Health:      db,

@@ -99,6 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Evidence:      sqlstore.NewEvidenceService(db),
 		Growth:        sqlstore.NewGrowthService(db),
 		Readiness:     sqlstore.NewReadinessService(db),
+		Revisions:     sqlstore.NewRevisionService(db),
 		Chats:         sqlstore.NewChatService(db),
 		Mentoring:     sqlstore.NewMentoringService(db),
 		Documents:     sqlstore.NewDocumentService(db),
