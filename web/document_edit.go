@@ -124,6 +124,7 @@ type autosaveReply struct {
 	Saved   string `json:"saved"`
 	Error   string `json:"error,omitempty"`
 	Current string `json:"current,omitempty"` // the stored text, on a conflict
+	By      string `json:"by,omitempty"`      // who saved it, on a conflict
 }
 
 func (s *Server) saveSectionSubmit(w http.ResponseWriter, r *http.Request) {
@@ -166,20 +167,25 @@ func (s *Server) saveSection(w http.ResponseWriter, r *http.Request, dc *docCtx,
 				dc.D = now
 			}
 			_, cur, _ = dc.section(sid)
-			if autosave {
-				writeJSON(w, http.StatusConflict, autosaveReply{Section: sid, Version: cur.Version, Current: cur.Text,
-					Error: "Someone else saved this section meanwhile; autosave stopped. Save to see both texts side by side."})
-				return
-			}
-			if cur.Text == text {
-				http.Redirect(w, r, documentURL(dc.D.ID)+"/edit?"+notice+"="+sid+"#s-"+sid, http.StatusSeeOther)
-				return
-			}
-			v := s.editView(r, dc)
 			by := "someone else"
 			if cur.EditedBy != nil {
 				by = s.nameCache().of(ctx, *cur.EditedBy)
 			}
+			if cur.Text == text {
+				// Saved meanwhile with the very same text: nothing to merge.
+				if autosave {
+					writeJSON(w, http.StatusOK, autosaveReply{Section: sid, Version: cur.Version, Words: wordCount(cur.Text), Saved: s.now().Format("15:04:05")})
+					return
+				}
+				http.Redirect(w, r, documentURL(dc.D.ID)+"/edit?"+notice+"="+sid+"#s-"+sid, http.StatusSeeOther)
+				return
+			}
+			if autosave {
+				writeJSON(w, http.StatusConflict, autosaveReply{Section: sid, Version: cur.Version, Current: cur.Text, By: by,
+					Error: "Someone else saved this section meanwhile; autosave stopped. Both texts are shown in the section and yours is still in the form: merge them and save."})
+				return
+			}
+			v := s.editView(r, dc)
 			for i := range v.Sections {
 				if v.Sections[i].ID == sid {
 					v.Sections[i].Conflict = &sectionConflict{Saved: cur.Text, Typed: text, By: by}
