@@ -52,6 +52,9 @@ func DefaultNotificationPrefs(personID int64) *NotificationPrefs {
 // NotificationKinds are the kinds a person may mute, with their labels.
 var NotificationKinds = []struct{ Kind, Label string }{
 	{"document.moved", "A promotion document changes state"},
+	{NoticeCommented, "Comments on your promotion document or your report's"},
+	{NoticeCommentReplied, "Replies in comment threads you take part in, and on your promotion document"},
+	{NoticeCommentResolved, "Your comment threads resolved"},
 	{"feedback.requested", "Feedback is requested from you"},
 	{"feedback.answered", "Feedback you asked for arrives"},
 	{"reminder.conversation", "Reminder: career conversations due this quarter"},

@@ -80,10 +80,20 @@ func (s *DocumentService) AddComment(ctx context.Context, c *trellis.Comment) er
 				Details: []trellis.FieldError{{Field: "section_id", Message: "not a section of the document"}}}
 		}
 		o.AuthorID, o.CreatedAt, o.ResolvedAt = *actor, tx.now, nil
-		return tx.QueryRowContext(ctx, `
+		if err := tx.QueryRowContext(ctx, `
 			INSERT INTO document_comments (document_id, section_id, thread_id, author_id, text, review_copy, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			o.DocumentID, o.SectionID, o.ThreadID, o.AuthorID, o.Text, o.OnReviewCopy, formatTime(tx.now)).Scan(&o.ID)
+			o.DocumentID, o.SectionID, o.ThreadID, o.AuthorID, o.Text, o.OnReviewCopy, formatTime(tx.now)).Scan(&o.ID); err != nil {
+			return err
+		}
+		if o.ThreadID == nil {
+			return s.notifyComment(ctx, tx, trellis.NoticeCommented, d, &o, []*trellis.Comment{&o})
+		}
+		thread, err := threadOf(ctx, tx, *o.ThreadID, o.ID)
+		if err != nil {
+			return err
+		}
+		return s.notifyComment(ctx, tx, trellis.NoticeCommentReplied, d, &o, thread)
 	})
 	if err != nil {
 		return err
@@ -92,8 +102,9 @@ func (s *DocumentService) AddComment(ctx context.Context, c *trellis.Comment) er
 	return nil
 }
 
-// ResolveComment resolves the thread the comment belongs to. Resolving a
-// resolved thread changes nothing.
+// ResolveComment resolves the thread the comment belongs to and tells the
+// thread's author (unless they resolved it). Resolving a resolved thread
+// changes nothing and tells nobody.
 func (s *DocumentService) ResolveComment(ctx context.Context, id int64) error {
 	return s.db.update(ctx, func(tx *Tx) error {
 		c, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM document_comments WHERE id = $1`, id))
@@ -106,9 +117,23 @@ func (s *DocumentService) ResolveComment(ctx context.Context, id int64) error {
 		if c.ThreadID != nil {
 			root = *c.ThreadID
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE document_comments SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL`,
+		res, err := tx.ExecContext(ctx, `UPDATE document_comments SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL`,
 			root, formatTime(tx.now))
-		return err
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		d, err := findDocument(ctx, tx, c.DocumentID, false)
+		if err != nil {
+			return err
+		}
+		thread, err := threadOf(ctx, tx, root, 0)
+		if err != nil || len(thread) == 0 {
+			return err
+		}
+		return s.notifyComment(ctx, tx, trellis.NoticeCommentResolved, d, thread[0], thread)
 	})
 }
 
