@@ -321,6 +321,7 @@ func TestTwoNodesBehaveAsOne(t *testing.T) {
 	}
 
 	lostUpdates(t, ada, a, b, me.ID, erin.ID)
+	keptReadsFollowWrites(t, ctx, db, dsn, ada, a, b, me.ID)
 	frameworkActivation(t, ada, a, b)
 
 	// Signed out on B: A refuses the cookie too.
@@ -331,6 +332,38 @@ func TestTwoNodesBehaveAsOne(t *testing.T) {
 	want(t, "the signed-out cookie on A", old.do(a, "GET", "/api/v1/me", ""), http.StatusUnauthorized)
 
 	scheduledJobs(t, ctx, db, dsn, a, b, began)
+}
+
+// keptReadsFollowWrites checks that what a node keeps between requests (a
+// token's actor, a journal page) never outlives a write made on the other
+// node or outside any node.
+func keptReadsFollowWrites(t *testing.T, ctx context.Context, db *sqlstore.DB, dsn string, br *browser, a, b *node, self int64) {
+	token := strings.TrimSpace(cli(t, dsn, "", "token", "create", "--email", adminEmail, "--name", "kept reads"))
+	bearer := []string{"Authorization", "Bearer " + token}
+	list := fmt.Sprintf("/api/v1/people/%d/evidence?limit=50", self)
+	first := want(t, "journal on B", br.do(b, "GET", list, "", bearer...), 200)
+	if again := want(t, "journal on B again", br.do(b, "GET", list, "", bearer...), 200); string(again.Body) != string(first.Body) {
+		t.Fatalf("the same journal page read twice differs:\n%s\n%s", first.Body, again.Body)
+	}
+	const title = "Written on A while B kept the page"
+	want(t, "entry on A", br.do(a, "POST", fmt.Sprintf("/api/v1/people/%d/evidence", self),
+		`{"title":"`+title+`","date":"2026-02-04","competencies":["troubleshooting"]}`, "Content-Type", "application/json"), 201)
+	if after := want(t, "journal on B after A wrote", br.do(b, "GET", list, "", bearer...), 200); !strings.Contains(string(after.Body), title) {
+		t.Errorf("B served a journal page kept from before A's write:\n%s", after.Body)
+	}
+	tokens, err := sqlstore.NewTokenStore(db).ListTokens(ctx, self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		if tok.Name == "kept reads" {
+			if err := sqlstore.NewTokenStore(db).RevokeToken(ctx, tok.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want(t, "the revoked token on B", br.do(b, "GET", list, "", bearer...), http.StatusUnauthorized)
+	want(t, "the revoked token on A", br.do(a, "GET", list, "", bearer...), http.StatusUnauthorized)
 }
 
 // race sends two writes, one to each node, at the same moment, and returns
