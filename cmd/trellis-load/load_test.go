@@ -71,8 +71,15 @@ func TestRunAgainstInProcessServer(t *testing.T) {
 	if rep.Users != 5 {
 		t.Errorf("%d users signed in, want 5", rep.Users)
 	}
-	if len(rep.Phases) != 5 {
-		t.Fatalf("%d phases, want 5", len(rep.Phases))
+	if len(rep.Phases) != 6 {
+		t.Fatalf("%d phases, want 6", len(rep.Phases))
+	}
+	// The maximum-rate phases have the trivial handler measured in turns
+	// with them, just before each.
+	for _, i := range []int{1, 5} {
+		if p := rep.Phases[i]; p.Baseline != rep.Phases[i-1] || !p.Baseline.Trivial || p.Baseline.Total.Throughput() <= 0 {
+			t.Errorf("%s: baseline %+v", p.Name, p.Baseline)
+		}
 	}
 	for _, p := range rep.Phases {
 		if p.Total.Requests() == 0 || p.Total.ErrorCount() != 0 {
@@ -85,7 +92,7 @@ func TestRunAgainstInProcessServer(t *testing.T) {
 	if rep.RSSAfter <= 0 {
 		t.Errorf("resident memory not read from /metrics")
 	}
-	for _, want := range []string{"| trivial handler |", "| mix, half of maximum |", "x trivial", "server resident memory"} {
+	for _, want := range []string{"| trivial handler, taking turns with mix, maximum |", "| mix, half of maximum |", "x trivial", "server resident memory"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}

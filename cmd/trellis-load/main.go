@@ -10,6 +10,8 @@
 // vegeta against it (run.go). With --rate 0 it first finds the maximum
 // throughput, then measures latency at half of it, then measures API reads
 // alone at the maximum; with --rate N it runs the mix at N requests/s.
+// Each maximum is measured in slices that take turns with slices of the
+// trivial handler, so that whatever else the machine runs weighs on both.
 //
 // It only ever sends traffic to loopback addresses, and every phase is
 // bounded by --duration and --max-requests.

@@ -17,39 +17,71 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// Phase is the outcome of one attack.
+// Phase is the outcome of one attack, or of the slices of one attack.
 type Phase struct {
 	Name     string
 	Rate     int // requested requests/s; 0: as fast as Workers allow
 	Total    *Stats
 	ByKind   map[Kind]*Stats
 	Trivial  bool
-	RSSPeak  int64 // bytes, sampled during the phase; 0 when unknown
-	Duration time.Duration
+	RSSPeak  int64         // bytes, sampled during the phase; 0 when unknown
+	Duration time.Duration // time spent attacking, summed over the slices
 	// ServerCPU is the CPU time the server process (--pid) spent during
 	// the phase, 0 when unknown: per request it does not depend on what
 	// else the machine runs.
 	ServerCPU time.Duration
+	// Baseline is the trivial handler measured in slices taking turns with
+	// this phase's, so that both saw the same machine; nil for phases
+	// compared with the run's first trivial measurement.
+	Baseline *Phase
+}
+
+func newPhase(name string, rate int, trivial bool) *Phase {
+	return &Phase{Name: name, Rate: rate, Total: newStats(), ByKind: map[Kind]*Stats{}, Trivial: trivial}
+}
+
+// finish closes the figures once every slice ran.
+func (p *Phase) finish() {
+	p.Total.close(p.Duration)
+	for _, s := range p.ByKind {
+		s.close(p.Duration)
+	}
 }
 
 // Stats are the figures of a set of results.
 type Stats struct {
 	m      vegeta.Metrics
 	Errors map[int]int // by status; 0: no response
+	ok     uint64
+	active time.Duration // time the results were made in
 }
 
 func newStats() *Stats { return &Stats{Errors: map[int]int{}} }
 
 func (s *Stats) add(r *vegeta.Result, ok func(code int) bool) {
 	s.m.Add(r)
-	if !ok(int(r.Code)) {
+	if ok(int(r.Code)) {
+		s.ok++
+	} else {
 		s.Errors[int(r.Code)]++
 	}
 }
 
+func (s *Stats) close(active time.Duration) {
+	s.m.Close()
+	s.active = active
+}
+
 // Requests, Throughput (successful requests/s) and latency quantiles.
-func (s *Stats) Requests() uint64                 { return s.m.Requests }
-func (s *Stats) Throughput() float64              { return s.m.Throughput }
+func (s *Stats) Requests() uint64 { return s.m.Requests }
+func (s *Stats) Throughput() float64 {
+	// Counted over the time spent attacking, not from the first result to
+	// the last, which would count the other slices' turns as idle.
+	if s.active > 0 {
+		return float64(s.ok) / s.active.Seconds()
+	}
+	return s.m.Throughput
+}
 func (s *Stats) Quantile(q float64) time.Duration { return s.m.Latencies.Quantile(q) }
 func (s *Stats) Max() time.Duration               { return s.m.Latencies.Max }
 
@@ -99,35 +131,73 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		*t = vegeta.Target{Method: http.MethodGet, URL: trivialURL}
 		return nil
 	}
+	// measure attacks for d, adding to p.
+	measure := func(p *Phase, tr vegeta.Targeter, d time.Duration) error {
+		cpu0, cpuErr := procCPU(c.PID)
+		attack(ctx, p, tr, d, c, rep)
+		if cpu1, err := procCPU(c.PID); err == nil && cpuErr == nil && !p.Trivial {
+			p.ServerCPU += cpu1 - cpu0
+		}
+		return ctx.Err()
+	}
+	sampled := func(p *Phase, run func() error) error {
+		sampler := mem.sample(250 * time.Millisecond)
+		err := run()
+		p.RSSPeak = sampler.stop()
+		rep.RSSPeak = max(rep.RSSPeak, p.RSSPeak)
+		return err
+	}
 	phase := func(name string, tr vegeta.Targeter, rate int, isTrivial bool) (*Phase, error) {
 		fmt.Fprintf(log, "%s: %s at %s for %s ...\n", time.Now().Format("15:04:05"), name, rateLabel(rate), c.Duration)
-		var sampler *memSampler
-		if !isTrivial {
-			sampler = mem.sample(250 * time.Millisecond)
+		p := newPhase(name, rate, isTrivial)
+		var err error
+		if isTrivial {
+			err = measure(p, tr, c.Duration)
+		} else {
+			err = sampled(p, func() error { return measure(p, tr, c.Duration) })
 		}
-		cpu0, cpuErr := procCPU(c.PID)
-		p := attack(ctx, name, tr, rate, c, isTrivial, rep)
-		if cpu1, err := procCPU(c.PID); err == nil && cpuErr == nil && !isTrivial {
-			p.ServerCPU = cpu1 - cpu0
-		}
-		if sampler != nil {
-			p.RSSPeak = sampler.stop()
-			rep.RSSPeak = max(rep.RSSPeak, p.RSSPeak)
-		}
+		p.finish()
 		rep.Phases = append(rep.Phases, p)
-		return p, ctx.Err()
+		return p, err
+	}
+	// alternating measures a phase at maximum rate and the trivial handler
+	// in turns, slice by slice: whatever else the machine runs weighs on
+	// both alike, and the ratio of the two holds.
+	alternating := func(name string, tr vegeta.Targeter) (*Phase, error) {
+		rounds := min(4, max(1, int(c.Duration/(2*time.Second))))
+		slice := c.Duration / time.Duration(rounds)
+		fmt.Fprintf(log, "%s: %s at maximum rate and the trivial handler, taking turns in %d slices of %s each ...\n",
+			time.Now().Format("15:04:05"), name, rounds, slice)
+		base := newPhase("trivial handler, taking turns with "+name, 0, true)
+		p := newPhase(name, 0, false)
+		p.Baseline = base
+		err := sampled(p, func() error {
+			for range rounds {
+				if err := measure(base, trivial, slice); err != nil {
+					return err
+				}
+				if err := measure(p, tr, slice); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		base.finish()
+		p.finish()
+		rep.Phases = append(rep.Phases, base, p)
+		return p, err
 	}
 
-	if _, err := phase("trivial handler", trivial, 0, true); err != nil {
-		return rep, err
-	}
 	mixTr := NewMix(base, users, DefaultMix, c.Seed).Targeter()
 	if c.Rate > 0 {
+		if _, err := phase("trivial handler", trivial, 0, true); err != nil {
+			return rep, err
+		}
 		if _, err := phase("mix", mixTr, c.Rate, false); err != nil {
 			return rep, err
 		}
 	} else {
-		top, err := phase("mix, maximum", mixTr, 0, false)
+		top, err := alternating("mix, maximum", mixTr)
 		if err != nil {
 			return rep, err
 		}
@@ -138,7 +208,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		if _, err := phase("mix, half of maximum", mixTr, half, false); err != nil {
 			return rep, err
 		}
-		if _, err := phase("API reads, maximum", NewMix(base, users, APIReadsOnly, c.Seed+1).Targeter(), 0, false); err != nil {
+		if _, err := alternating("API reads, maximum", NewMix(base, users, APIReadsOnly, c.Seed+1).Targeter()); err != nil {
 			return rep, err
 		}
 	}
@@ -147,32 +217,31 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	return rep, nil
 }
 
-// attack runs one phase: at rate requests/s, or as fast as c.Workers
-// concurrent requests go when rate is 0; at most c.Duration and
-// c.MaxRequests requests.
-func attack(ctx context.Context, name string, tr vegeta.Targeter, rate int, c Config, isTrivial bool, rep *Report) *Phase {
+// attack adds to p the results of one attack for d: at p.Rate requests/s,
+// or as fast as c.Workers concurrent requests go when the rate is 0; at
+// most c.MaxRequests requests.
+func attack(ctx context.Context, p *Phase, tr vegeta.Targeter, d time.Duration, c Config, rep *Report) {
 	opts := []func(*vegeta.Attacker){
 		vegeta.Timeout(c.Timeout), vegeta.KeepAlive(true), vegeta.Redirects(vegeta.NoFollow),
 		vegeta.MaxBody(512), vegeta.Connections(c.Workers), vegeta.HTTP2(false),
 	}
-	if rate == 0 {
+	if p.Rate == 0 {
 		opts = append(opts, vegeta.Workers(uint64(c.Workers)), vegeta.MaxWorkers(uint64(c.Workers)))
 	} else {
 		opts = append(opts, vegeta.Workers(uint64(min(c.Workers, 8))), vegeta.MaxWorkers(uint64(4*c.Workers)))
 	}
 	atk := vegeta.NewAttacker(opts...)
-	pacer := boundedPacer{inner: vegeta.Rate{Freq: rate, Per: time.Second}, max: c.MaxRequests}
-	p := &Phase{Name: name, Rate: rate, Total: newStats(), ByKind: map[Kind]*Stats{}, Trivial: isTrivial}
+	pacer := boundedPacer{inner: vegeta.Rate{Freq: p.Rate, Per: time.Second}, max: c.MaxRequests}
 	ok := func(code int) bool { return code == http.StatusOK || code == http.StatusCreated }
 	start := time.Now()
 	stopped := false
-	for r := range atk.Attack(tr, pacer, c.Duration, name) {
+	for r := range atk.Attack(tr, pacer, d, p.Name) {
 		if ctx.Err() != nil && !stopped {
 			atk.Stop()
 			stopped = true
 		}
 		p.Total.add(r, ok)
-		if !isTrivial {
+		if !p.Trivial {
 			k := Classify(r.Method, r.URL)
 			s := p.ByKind[k]
 			if s == nil {
@@ -185,12 +254,7 @@ func attack(ctx context.Context, name string, tr vegeta.Targeter, rate int, c Co
 			rep.FirstError = fmt.Sprintf("%s %s: %d %s %s", r.Method, r.URL, r.Code, r.Error, strings.TrimSpace(string(r.Body)))
 		}
 	}
-	p.Duration = time.Since(start)
-	p.Total.m.Close()
-	for _, s := range p.ByKind {
-		s.m.Close()
-	}
-	return p
+	p.Duration += time.Since(start)
 }
 
 // boundedPacer stops after max hits.
@@ -355,18 +419,20 @@ func rateLabel(rate int) string {
 }
 
 // Print writes the table of the phases, each row's throughput also as a
-// ratio to the trivial handler's maximum, and the resident memory.
+// ratio to the trivial handler's maximum (the one measured in turns with
+// the phase, else the run's first), and the resident memory.
 func (r *Report) Print(w io.Writer) {
-	var trivialMax float64
+	var first float64
 	for _, p := range r.Phases {
 		if p.Trivial && p.Rate == 0 {
-			trivialMax = p.Total.Throughput()
+			first = p.Total.Throughput()
+			break
 		}
 	}
 	fmt.Fprintf(w, "\ntarget %s, %d signed-in people, %d concurrent requests at maximum rate\n\n", r.Target, r.Users, r.Workers)
 	fmt.Fprintf(w, "| phase | requests | rate | throughput | p50 | p95 | p99 | max | errors | x trivial | server CPU/request |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|\n")
-	row := func(name string, rate int, s *Stats, cpu time.Duration) { // rate < 0: a part of a phase
+	row := func(name string, rate int, s *Stats, cpu time.Duration, trivialMax float64) { // rate < 0: a part of a phase
 		ratio := "-"
 		if trivialMax > 0 {
 			ratio = fmt.Sprintf("%.3f", s.Throughput()/trivialMax)
@@ -386,10 +452,17 @@ func (r *Report) Print(w io.Writer) {
 			ms(s.Quantile(0.50)), ms(s.Quantile(0.95)), ms(s.Quantile(0.99)), ms(s.Max()), errorsLabel(s), ratio, perReq)
 	}
 	for _, p := range r.Phases {
-		row(p.Name, p.Rate, p.Total, p.ServerCPU)
+		trivialMax := first
+		switch {
+		case p.Baseline != nil:
+			trivialMax = p.Baseline.Total.Throughput()
+		case p.Trivial && p.Rate == 0:
+			trivialMax = p.Total.Throughput()
+		}
+		row(p.Name, p.Rate, p.Total, p.ServerCPU, trivialMax)
 		for _, k := range Kinds {
 			if s := p.ByKind[k]; s != nil && len(p.ByKind) > 1 {
-				row("  "+string(k), -1, s, 0)
+				row("  "+string(k), -1, s, 0, trivialMax)
 			}
 		}
 	}
