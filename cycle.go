@@ -44,8 +44,38 @@ type Projection struct {
 	Version    int       `json:"version"`
 }
 
-// Projection statuses.
-var ProjectionStatuses = []string{"on-track", "at-risk", "not-this-cycle", "nominated", "promoted"}
+// Projection statuses. The manager sets any of them by hand; the workflow
+// sets the last three as the candidate's document moves (MoveEffect).
+const (
+	ProjectionOnTrack      = "on-track"
+	ProjectionAtRisk       = "at-risk"
+	ProjectionNotThisCycle = "not-this-cycle"
+	ProjectionNominated    = "nominated"
+	ProjectionPromoted     = "promoted"
+)
+
+// ProjectionStatuses lists the statuses in the order a projection usually
+// goes through them.
+var ProjectionStatuses = []string{ProjectionOnTrack, ProjectionAtRisk, ProjectionNotThisCycle, ProjectionNominated, ProjectionPromoted}
+
+// ProjectionChange is one saved state of a projection, for its history:
+// set by hand, or by a workflow move of the candidate's document
+// (DocumentID and Move, the move's audit action, say which).
+type ProjectionChange struct {
+	ID           int64     `json:"id"`
+	ProjectionID int64     `json:"projection_id"`
+	PersonID     int64     `json:"person_id"`
+	ManagerID    int64     `json:"manager_id"`
+	TargetRole   string    `json:"target_role"`
+	CycleID      *int64    `json:"cycle_id,omitempty"`
+	Status       string    `json:"status"`
+	Note         string    `json:"note,omitempty"`
+	DocumentID   *int64    `json:"document_id,omitempty"`
+	Move         string    `json:"move,omitempty"`
+	ChangedBy    *int64    `json:"changed_by,omitempty"`
+	ChangedAt    time.Time `json:"changed_at"`
+	Version      int       `json:"version"`
+}
 
 // Decision is the calibration outcome for one nominated document.
 type Decision struct {
@@ -65,6 +95,9 @@ type CycleService interface {
 	ListCycles(ctx context.Context) ([]*Cycle, error)
 	SaveProjection(ctx context.Context, p *Projection, expectedVersion int) error
 	ListProjections(ctx context.Context, managerID *int64) ([]*Projection, error)
+	// ProjectionHistory returns the saved states of the projections of the
+	// people, by person and then oldest first.
+	ProjectionHistory(ctx context.Context, personIDs []int64) ([]*ProjectionChange, error)
 	// RecordDecision decides a document in calibration and moves it to
 	// promotion-approved or promotion-not-approved, in one transaction.
 	RecordDecision(ctx context.Context, d *Decision) error

@@ -110,3 +110,50 @@ func DefaultCycles(year int) []*Cycle {
 	}
 	return []*Cycle{mk("H1", time.January), mk("H2", time.July)}
 }
+
+// ProjectionAfterMove returns the candidate's projection after a workflow
+// move of their document d that sets status (MoveEffect.Projection), and
+// whether it changed. old is the projection before (nil when the manager
+// had none: one is made); managerID is the candidate's manager now, who
+// owns the projection from then on (0 keeps old's; with neither, there is
+// no one to hold it and nothing is made).
+//
+//   - nominated: the document's target role and cycle (none out of cycle);
+//   - promoted: the target role the candidate now holds, and the cycle;
+//   - not-this-cycle: the target role stays the document's and the cycle the
+//     one it was not approved in, so the row still says which cycle it was
+//     (the history keeps the nomination before it).
+//
+// The manager's note is kept. Status "" changes nothing.
+func ProjectionAfterMove(old *Projection, d *Document, status string, managerID int64) (*Projection, bool) {
+	if d == nil || status == "" {
+		return old, false
+	}
+	var p Projection
+	if old != nil {
+		p = *old
+	} else {
+		p = Projection{PersonID: d.PersonID}
+	}
+	if managerID > 0 {
+		p.ManagerID = managerID
+	}
+	if p.ManagerID <= 0 {
+		return old, false
+	}
+	p.TargetRole, p.Status = d.TargetRole, status
+	p.CycleID = nil
+	if d.CycleID != nil && !d.OutOfCycle {
+		c := *d.CycleID
+		p.CycleID = &c
+	}
+	if old != nil && old.ManagerID == p.ManagerID && old.TargetRole == p.TargetRole && old.Status == p.Status &&
+		sameID(old.CycleID, p.CycleID) {
+		return old, false
+	}
+	return &p, true
+}
+
+func sameID(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}

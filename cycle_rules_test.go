@@ -97,3 +97,45 @@ func TestCycleNormalize(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestProjectionAfterMove(t *testing.T) {
+	cycle, other := int64(7), int64(8)
+	d := &trellis.Document{ID: 3, PersonID: 1, TargetRole: "senior-support-engineer", CycleID: &cycle}
+	// None yet: made for the manager, in the document's cycle.
+	p, changed := trellis.ProjectionAfterMove(nil, d, trellis.ProjectionNominated, 2)
+	if !changed || p.PersonID != 1 || p.ManagerID != 2 || p.TargetRole != "senior-support-engineer" || *p.CycleID != cycle ||
+		p.Status != trellis.ProjectionNominated || p.ID != 0 {
+		t.Fatalf("made %+v, %v", p, changed)
+	}
+	// Nobody to hold it: nothing made.
+	if p, changed := trellis.ProjectionAfterMove(nil, d, trellis.ProjectionNominated, 0); changed || p != nil {
+		t.Errorf("made without a manager: %+v", p)
+	}
+	// An existing one changes target, cycle and status, keeps its note and
+	// id; the manager now takes it over.
+	old := &trellis.Projection{ID: 5, PersonID: 1, ManagerID: 9, TargetRole: "staff-support-engineer", CycleID: &other,
+		Status: trellis.ProjectionAtRisk, Note: "Owns the runbook.", Version: 4}
+	p, changed = trellis.ProjectionAfterMove(old, d, trellis.ProjectionNominated, 2)
+	if !changed || p.ID != 5 || p.ManagerID != 2 || p.TargetRole != d.TargetRole || *p.CycleID != cycle || p.Note != old.Note ||
+		p.Version != 4 || old.Status != trellis.ProjectionAtRisk {
+		t.Errorf("updated %+v (old %+v)", p, old)
+	}
+	// Manager 0 keeps the one it has.
+	if p, _ := trellis.ProjectionAfterMove(old, d, trellis.ProjectionNotThisCycle, 0); p.ManagerID != 9 || *p.CycleID != cycle {
+		t.Errorf("not this cycle: %+v", p)
+	}
+	// Already so: no change. No status: no change.
+	same := &trellis.Projection{ID: 5, PersonID: 1, ManagerID: 2, TargetRole: d.TargetRole, CycleID: &cycle, Status: trellis.ProjectionNominated}
+	if _, changed := trellis.ProjectionAfterMove(same, d, trellis.ProjectionNominated, 2); changed {
+		t.Error("an unchanged projection reported a change")
+	}
+	if _, changed := trellis.ProjectionAfterMove(old, d, "", 2); changed {
+		t.Error("no status changed it")
+	}
+	// Out of cycle: no cycle, whatever the document still names.
+	out := *d
+	out.OutOfCycle = true
+	if p, _ := trellis.ProjectionAfterMove(old, &out, trellis.ProjectionNominated, 2); p.CycleID != nil {
+		t.Errorf("out of cycle in cycle %d", *p.CycleID)
+	}
+}

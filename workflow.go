@@ -419,6 +419,11 @@ type MoveEffect struct {
 	ChangeRole bool
 	// ToLibrary / FromLibrary: the document joins or leaves the library.
 	ToLibrary, FromLibrary bool
+	// Projection is the status the candidate's projection takes ("" leaves
+	// it as it is): nominated at nomination, promoted when the promotion
+	// takes effect, not-this-cycle when it is not approved or a nominated
+	// document is withdrawn. ProjectionAfterMove says how.
+	Projection string
 	// Notify lists who hears of the move, as relations to the candidate.
 	// The actor is never notified of their own move.
 	Notify []Relation
@@ -449,12 +454,16 @@ func MoveEffects(d *Document, to string) MoveEffect {
 		e.Notify = []Relation{RelSelf, RelManager}
 	case DocNominated:
 		e.Freeze = true
+		e.Projection = ProjectionNominated
 		e.Audit = "document.nominate"
 		e.Notify = []Relation{RelSelf, RelManager, RelManagerChain, RelDirector, RelPeoplePartner}
 	case DocInCalibration:
 		e.Audit = "document.calibrate"
 		e.Notify = []Relation{RelSelf, RelManager}
 	case DocDecidedYes, DocDecidedNo:
+		if to == DocDecidedNo {
+			e.Projection = ProjectionNotThisCycle
+		}
 		e.Audit = "document.decide"
 		e.Notify = []Relation{RelSelf, RelManager, RelManagerChain, RelPeoplePartner}
 	case DocEffective:
@@ -464,6 +473,7 @@ func MoveEffects(d *Document, to string) MoveEffect {
 			break
 		}
 		e.ChangeRole = true
+		e.Projection = ProjectionPromoted
 		e.Audit = "document.effective"
 		e.Notify = []Relation{RelSelf, RelManager, RelManagerChain, RelPeoplePartner}
 	case DocInLibrary:
@@ -474,6 +484,9 @@ func MoveEffects(d *Document, to string) MoveEffect {
 		e.Notify = []Relation{RelSelf, RelManager}
 		if d.State == DocNominated || d.State == DocInCalibration {
 			e.Notify = append(e.Notify, RelDirector, RelPeoplePartner)
+			// The nomination is off: the projection no longer says it
+			// stands.
+			e.Projection = ProjectionNotThisCycle
 		}
 	case DocDraft:
 		e.Audit = "document.return"

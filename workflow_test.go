@@ -308,3 +308,23 @@ func TestMovesFor(t *testing.T) {
 		t.Errorf("director's moves out of cycle: %q, want %q", names, want)
 	}
 }
+
+// The moves that set the candidate's projection, and only those.
+func TestMoveEffectsOnTheProjection(t *testing.T) {
+	fw := supportFramework(t)
+	want := map[[2]string]string{
+		{trellis.DocApproved, trellis.DocNominated}:       trellis.ProjectionNominated,
+		{trellis.DocInCalibration, trellis.DocDecidedNo}:  trellis.ProjectionNotThisCycle,
+		{trellis.DocDecidedYes, trellis.DocEffective}:     trellis.ProjectionPromoted,
+		{trellis.DocNominated, trellis.DocWithdrawn}:      trellis.ProjectionNotThisCycle,
+		{trellis.DocInCalibration, trellis.DocWithdrawn}:  trellis.ProjectionNotThisCycle,
+		{trellis.DocInCalibration, trellis.DocDecidedYes}: "",
+		{trellis.DocInLibrary, trellis.DocEffective}:      "",
+	}
+	for _, m := range trellis.Moves() {
+		d := filledDocument(t, fw, m.From)
+		if got := trellis.MoveEffects(d, m.To).Projection; got != want[[2]string{m.From, m.To}] {
+			t.Errorf("%s > %s sets the projection to %q, want %q", m.From, m.To, got, want[[2]string{m.From, m.To}])
+		}
+	}
+}

@@ -286,15 +286,7 @@ func (s *CycleService) SaveProjection(ctx context.Context, p *trellis.Projection
 			if expectedVersion != 0 {
 				return trellis.Errorf(trellis.ECONFLICT, "The projection of person %d was removed meanwhile; reload the list.", c.PersonID)
 			}
-			c.UpdatedAt, c.Version = tx.now, 1
-			if err := tx.QueryRowContext(ctx, `
-				INSERT INTO projections (person_id, manager_id, target_role, cycle_id, status, note, updated_at, version)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id`,
-				c.PersonID, c.ManagerID, c.TargetRole, c.CycleID, c.Status, c.Note, formatTime(tx.now)).Scan(&c.ID); err != nil {
-				return err
-			}
-			return recordAudit(ctx, tx, newAuditEvent(ctx, auditProjectionSaved, string(trellis.KindAssessment), fmt.Sprint(c.PersonID),
-				nil, map[string]any{"target_role": c.TargetRole, "status": c.Status}))
+			return writeProjection(ctx, tx, nil, &c, nil, "")
 		case err != nil:
 			return err
 		}
@@ -303,22 +295,148 @@ func (s *CycleService) SaveProjection(ctx context.Context, p *trellis.Projection
 				"The projection of person %d was changed meanwhile (you had version %d, it is now at version %d). Reload it, then make your change again.",
 				c.PersonID, expectedVersion, old.Version)
 		}
-		c.ID, c.UpdatedAt, c.Version = old.ID, tx.now, old.Version+1
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE projections SET manager_id = $2, target_role = $3, cycle_id = $4, status = $5, note = $6, updated_at = $7,
-				version = version + 1 WHERE id = $1`,
-			c.ID, c.ManagerID, c.TargetRole, c.CycleID, c.Status, c.Note, formatTime(tx.now)); err != nil {
-			return err
-		}
-		return recordAudit(ctx, tx, newAuditEvent(ctx, auditProjectionSaved, string(trellis.KindAssessment), fmt.Sprint(c.PersonID),
-			map[string]any{"target_role": old.TargetRole, "status": old.Status},
-			map[string]any{"target_role": c.TargetRole, "status": c.Status}))
+		return writeProjection(ctx, tx, old, &c, nil, "")
 	})
 	if err != nil {
 		return err
 	}
 	*p = c
 	return nil
+}
+
+// writeProjection stores p, new when old is nil, else replacing old (whose
+// version it takes the next of), with a row of its history and the audit
+// event projection.saved, in tx. docID and move name the document and the
+// workflow move that set it ("" by hand).
+func writeProjection(ctx context.Context, tx *Tx, old, p *trellis.Projection, docID *int64, move string) error {
+	p.UpdatedAt = tx.now
+	var before map[string]any
+	if old == nil {
+		p.Version = 1
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO projections (person_id, manager_id, target_role, cycle_id, status, note, updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id`,
+			p.PersonID, p.ManagerID, p.TargetRole, p.CycleID, p.Status, p.Note, formatTime(tx.now)).Scan(&p.ID); err != nil {
+			return err
+		}
+	} else {
+		p.ID, p.Version = old.ID, old.Version+1
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE projections SET manager_id = $2, target_role = $3, cycle_id = $4, status = $5, note = $6, updated_at = $7,
+				version = $8 WHERE id = $1`,
+			p.ID, p.ManagerID, p.TargetRole, p.CycleID, p.Status, p.Note, formatTime(tx.now), p.Version); err != nil {
+			return err
+		}
+		before = projectionAudit(old)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO projection_history (projection_id, person_id, manager_id, target_role, cycle_id, status, note,
+			document_id, workflow_move, changed_by, changed_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		p.ID, p.PersonID, p.ManagerID, p.TargetRole, p.CycleID, p.Status, p.Note, docID, nullString(move),
+		trellis.ActorID(ctx), formatTime(tx.now), p.Version); err != nil {
+		return err
+	}
+	after := projectionAudit(p)
+	if docID != nil {
+		after["document_id"], after["move"] = *docID, move
+	}
+	return recordAudit(ctx, tx, newAuditEvent(ctx, auditProjectionSaved, string(trellis.KindAssessment), fmt.Sprint(p.PersonID),
+		before, after))
+}
+
+// projectionAudit is what the audit log keeps of a projection's state.
+func projectionAudit(p *trellis.Projection) map[string]any {
+	m := map[string]any{"target_role": p.TargetRole, "status": p.Status, "manager_id": p.ManagerID, "version": p.Version}
+	if p.CycleID != nil {
+		m["cycle_id"] = *p.CycleID
+	}
+	return m
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// followWorkflow brings the candidate's projection in line with a workflow
+// move of their document d, in the move's transaction: the status the move
+// sets (trellis.MoveEffect.Projection), by trellis.ProjectionAfterMove, held
+// by the candidate's manager now (chain[0]; the document's manager when the
+// candidate has none and no projection does). Audited and kept in the
+// history like a change by hand, naming the document and the move.
+func followWorkflow(ctx context.Context, tx *Tx, d *trellis.Document, chain []int64, eff trellis.MoveEffect) error {
+	if eff.Projection == "" {
+		return nil
+	}
+	old, err := scanProjection(tx.QueryRowContext(ctx, `SELECT `+projectionColumns+` FROM projections WHERE person_id = $1`+tx.forUpdate(), d.PersonID))
+	if errors.Is(err, sql.ErrNoRows) {
+		old = nil
+	} else if err != nil {
+		return err
+	}
+	var manager int64
+	switch {
+	case len(chain) > 0:
+		manager = chain[0]
+	case old == nil && d.ManagerID != nil:
+		manager = *d.ManagerID
+	}
+	p, changed := trellis.ProjectionAfterMove(old, d, eff.Projection, manager)
+	if !changed {
+		return nil
+	}
+	id := d.ID
+	return writeProjection(ctx, tx, old, p, &id, eff.Audit)
+}
+
+const projectionChangeColumns = `id, projection_id, person_id, manager_id, target_role, cycle_id, status, note, document_id,
+	workflow_move, changed_by, changed_at, version`
+
+// ProjectionHistory returns the saved states of the projections of the
+// people, by person and then oldest first.
+func (s *CycleService) ProjectionHistory(ctx context.Context, personIDs []int64) ([]*trellis.ProjectionChange, error) {
+	list := []*trellis.ProjectionChange{}
+	if len(personIDs) == 0 {
+		return list, nil
+	}
+	err := s.db.view(ctx, func(tx *Tx) error {
+		list = list[:0]
+		var a args
+		rows, err := tx.QueryContext(ctx, `SELECT `+projectionChangeColumns+` FROM projection_history
+			WHERE person_id IN (`+a.placeholders(anys(personIDs)...)+`) ORDER BY person_id, id`, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c := new(trellis.ProjectionChange)
+			var cycle, doc, by sql.NullInt64
+			var move sql.NullString
+			if err := rows.Scan(&c.ID, &c.ProjectionID, &c.PersonID, &c.ManagerID, &c.TargetRole, &cycle, &c.Status, &c.Note,
+				&doc, &move, &by, scanTime(&c.ChangedAt), &c.Version); err != nil {
+				return err
+			}
+			if cycle.Valid {
+				c.CycleID = &cycle.Int64
+			}
+			if doc.Valid {
+				c.DocumentID = &doc.Int64
+			}
+			if by.Valid {
+				c.ChangedBy = &by.Int64
+			}
+			c.Move = move.String
+			list = append(list, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
 }
 
 // ListProjections returns the projections of one manager's candidates, or

@@ -18,7 +18,8 @@ import (
 // effects (trellis.MoveEffects): the framework version frozen at nomination,
 // drafting reopened, the candidate's role changed at effective (through the
 // people code path, so person.role_changed is audited too), the library
-// entered or left; a revision, the audit event document.moved with the
+// entered or left, the candidate's projection following the workflow
+// (nominated, promoted, not this cycle: see followWorkflow); a revision, the audit event document.moved with the
 // state before and after (After.move names the move's own action, such as
 // document.nominate), and a notification to each person concerned but the
 // actor. A refused move changes nothing. expectedVersion is the document's
@@ -155,6 +156,9 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 		if _, err := updatePerson(ctx, tx, candidate.ID, trellis.PersonUpdate{RoleID: &role, RoleSince: &since}, candidate.Version); err != nil {
 			return nil, err
 		}
+	}
+	if err := followWorkflow(ctx, tx, d, chain, eff); err != nil {
+		return nil, err
 	}
 	revNote := "moved to " + to + " (" + name + ")"
 	if note != "" {

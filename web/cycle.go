@@ -390,6 +390,92 @@ type projectionRow struct {
 	Cycle    string
 	Status   string
 	Target   string
+	// History is the projection's saved states, newest first; Workflow
+	// is the newest when a move of the candidate's document set it.
+	History  []projectionStep
+	Workflow *projectionStep
+}
+
+// projectionStep is one saved state of a projection, as the page shows it.
+type projectionStep struct {
+	When   string
+	Status string
+	Target string
+	Cycle  string
+	By     string
+	Note   string
+	Move   string // what in the workflow set it; "" by hand
+	DocURL string // the document whose move set it
+}
+
+// projectionMoves names the workflow moves that set projections.
+var projectionMoves = map[string]string{
+	"document.nominate":  "nominated",
+	"document.decide":    "not approved in calibration",
+	"document.effective": "promotion took effect",
+	"document.withdraw":  "nomination withdrawn",
+}
+
+// addProjectionHistory fills in the history of each row's projection.
+func (s *Server) addProjectionHistory(r *http.Request, rows []projectionRow) {
+	ctx := r.Context()
+	var ids []int64
+	for _, row := range rows {
+		if row.Pr != nil {
+			ids = append(ids, row.P.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	list, err := s.cycles.ProjectionHistory(ctx, ids)
+	if err != nil {
+		return
+	}
+	cycles := map[int64]string{}
+	if all, err := s.cycles.ListCycles(ctx); err == nil {
+		for _, c := range all {
+			cycles[c.ID] = c.Name
+		}
+	}
+	names := s.nameCache()
+	byPerson := map[int64][]*trellis.ProjectionChange{}
+	for _, c := range list {
+		byPerson[c.PersonID] = append(byPerson[c.PersonID], c)
+	}
+	for i := range rows {
+		row := &rows[i]
+		roles := map[string]string{}
+		for _, t := range row.Targets {
+			roles[t.ID] = t.Name
+		}
+		changes := byPerson[row.P.ID]
+		for j := len(changes) - 1; j >= 0; j-- {
+			c := changes[j]
+			st := projectionStep{When: c.ChangedAt.Format("2 Jan 2006"), Status: strings.ReplaceAll(c.Status, "-", " "),
+				Target: c.TargetRole, Note: c.Note, By: "—"}
+			if n, ok := roles[c.TargetRole]; ok {
+				st.Target = n
+			}
+			if c.CycleID != nil {
+				st.Cycle = cycles[*c.CycleID]
+			}
+			if c.ChangedBy != nil {
+				st.By = names.of(ctx, *c.ChangedBy)
+			}
+			if c.DocumentID != nil {
+				st.DocURL = documentURL(*c.DocumentID)
+				st.Move = projectionMoves[c.Move]
+				if st.Move == "" {
+					st.Move = "the promotion workflow"
+				}
+			}
+			row.History = append(row.History, st)
+		}
+		if len(row.History) > 0 && row.History[0].DocURL != "" {
+			row.Workflow = &row.History[0]
+		}
+	}
 }
 
 type projectionsView struct {
@@ -453,6 +539,16 @@ func (s *Server) projectionRowFor(r *http.Request, p *trellis.Person, pr *trelli
 				row.Target = name
 			}
 		}
+		// A target no longer ahead of the person (the role a promotion
+		// gave them) stays the projection's and the form's.
+		if target != "" && row.Target == "" {
+			name := target
+			if role, ok := fw.Role(target); ok {
+				name = role.Name
+			}
+			row.Target = name
+			row.Targets = append([]choice{{ID: target, Name: name, Checked: true}}, row.Targets...)
+		}
 	}
 	row.Cycles = s.cycleChoices(ctx, cycle)
 	for _, c := range row.Cycles {
@@ -491,6 +587,7 @@ func (s *Server) projectionsPage(w http.ResponseWriter, r *http.Request) {
 	for _, p := range reports.Items {
 		v.Rows = append(v.Rows, s.projectionRowFor(r, p, byPerson[p.ID]))
 	}
+	s.addProjectionHistory(r, v.Rows)
 	if id, err := strconv.ParseInt(r.URL.Query().Get("saved"), 10, 64); err == nil {
 		v.Saved, v.Notice = id, "Saved."
 	}
@@ -578,6 +675,7 @@ func (s *Server) allProjectionsPage(w http.ResponseWriter, r *http.Request) {
 		row.Manager = n.of(ctx, pr.ManagerID)
 		v.Rows = append(v.Rows, row)
 	}
+	s.addProjectionHistory(r, v.Rows)
 	for t := range teams {
 		v.Teams = append(v.Teams, t)
 	}
