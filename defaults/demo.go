@@ -54,7 +54,9 @@ var teamLadder = []string{
 // people partner, an administrator, four support engineering managers and
 // forty engineers across the ladder in four teams and two regions. Managers
 // are named by email so the rows can be imported in one all-or-nothing step.
-// Dates are relative to now so time in role looks plausible on any day.
+// Dates are relative to now so time in role looks plausible on any day. One
+// senior, DemoPromotedEarlier, joins as a support engineer: the sample's
+// earlier cycle (NewDemoSample) promotes them through the workflow.
 func DemoOrganisation(now time.Time) ([]trellis.PersonImportRow, []DemoLogin) {
 	day := now.UTC().Truncate(24 * time.Hour)
 	monthsAgo := func(m int) time.Time { return day.AddDate(0, -m, 0) }
@@ -95,14 +97,22 @@ func DemoOrganisation(now time.Time) ([]trellis.PersonImportRow, []DemoLogin) {
 			if j%3 == 2 {
 				r = demoRegions[(i+1)%len(demoRegions)]
 			}
-			engineers = append(engineers, add(name, role, trellis.AccessEngineer, boss, []string{team}, []string{r}, monthsAgo(3+(j*5+i*3)%28)))
+			since := monthsAgo(3 + (j*5+i*3)%28)
+			if i == 0 && j == 6 {
+				// The sample's earlier cycle promotes this person to senior
+				// through the workflow (DemoPromotedEarlier), so they join as
+				// a support engineer.
+				role, since = "support-engineer", monthsAgo(22)
+			}
+			engineers = append(engineers, add(name, role, trellis.AccessEngineer, boss, []string{team}, []string{r}, since))
 		}
 	}
 	logins := []DemoLogin{
-		{director, "director of support: calibration, every team"},
-		{managers[0], "support engineering manager of the escalations team"},
-		{engineers[7], "senior support engineer in the escalations team"},
-		{engineers[3], "support engineer in the escalations team"},
+		{director, "director of support: calibration of this cycle and the last, every team's projections"},
+		{managers[0], "manager of the escalations team: team heatmap, projections, a promotion document to review"},
+		{engineers[3], "support engineer aiming for senior: journal, readiness, a document in manager review"},
+		{engineers[7], "senior support engineer: pairing sessions, a mentorship, a coffee chat request to answer"},
+		{engineers[6], "senior since the last cycle: the promotion document is in the library"},
 		{partner, "people partner: decisions and the audit log"},
 		{admin, "administrator: frameworks, people, audit log"},
 	}

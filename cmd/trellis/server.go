@@ -7,10 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	trellis "trellis"
@@ -264,71 +261,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	err = m.Wait(ctx)
 	m.Logger.Info("shutting down")
 	return errors.Join(err, m.Close())
-}
-
-func cmdDemo(ctx context.Context, e *env, args []string) error {
-	start := time.Now()
-	fs := newFlagSet(e, "demo", "demo [--addr :8080]")
-	e.config.bindServer(fs)
-	if _, err := parseVerb(e, fs, args, 0, ""); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "trellis-demo-")
-	if err != nil {
-		return fmt.Errorf("demo: temporary directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	e.config.DB = filepath.Join(dir, "trellis.db")
-	m := &Main{Config: e.config, Logger: newLogger(e.config, e.stderr)}
-	if err := m.Run(ctx); err != nil {
-		return err
-	}
-	logins, err := loadDemoOrganisation(cliContext(ctx), m.DB)
-	if err != nil {
-		return errors.Join(err, m.Close())
-	}
-	fmt.Fprintf(e.stdout, "Trellis demo is ready in %d ms at %s\n", time.Since(start).Milliseconds(), m.URL())
-	fmt.Fprintf(e.stdout, "Database: %s (a fresh SQLite file, removed when the demo stops)\n\n", e.config.DB)
-	fmt.Fprintf(e.stdout, "Sign in with any of these; the password of every demo account is %s\n", defaults.DemoPassword)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	for _, l := range logins {
-		fmt.Fprintf(tw, "  %s\t%s\n", l.Email, l.What)
-	}
-	tw.Flush()
-	fmt.Fprintln(e.stdout, "\nStop with Ctrl-C.")
-	err = m.Wait(ctx)
-	return errors.Join(err, m.Close())
-}
-
-// loadDemoOrganisation adds the demo people, all with the demo password,
-// and returns the logins worth trying.
-func loadDemoOrganisation(ctx context.Context, db *sqlstore.DB) ([]defaults.DemoLogin, error) {
-	rows, logins := defaults.DemoOrganisation(time.Now())
-	people := sqlstore.NewPersonService(db)
-	if _, err := people.ImportPeople(ctx, rows); err != nil {
-		return nil, err
-	}
-	h, err := auth.NewHasher(auth.DefaultParams)
-	if err != nil {
-		return nil, err
-	}
-	// One hash serves every account: they share the printed password, and
-	// hashing it forty times would slow the start for nothing.
-	phc, err := h.Hash(defaults.DemoPassword)
-	if err != nil {
-		return nil, err
-	}
-	creds := sqlstore.NewCredentialStore(db)
-	for _, r := range rows {
-		p, err := people.FindPersonByEmail(ctx, r.Person.Email)
-		if err != nil {
-			return nil, err
-		}
-		if err := creds.SetPasswordHash(ctx, p.ID, phc); err != nil {
-			return nil, err
-		}
-	}
-	return logins, nil
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
