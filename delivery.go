@@ -61,6 +61,8 @@ var NotificationKinds = []struct{ Kind, Label string }{
 	{"reminder.plan", "Reminder: growth plan refresh due"},
 	{"reminder.deadline", "Reminder: cycle deadlines"},
 	{"reminder.review", "Reminder: reviews waiting"},
+	{"reminder.peer-review-due", "Reminder: your peer-review comments are due in two working days"},
+	{"reminder.peer-review-passed", "Reminder: the peer-review deadline of your report's document passed"},
 	{"opening.posted", "New openings matching your subscriptions"},
 	{"opening.interest", "Interest in an opening you hire for"},
 	{"chat.requested", "Coffee chat requests"},

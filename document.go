@@ -51,7 +51,10 @@ type Document struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SubmittedAt    *time.Time `json:"submitted_at,omitempty"`
-	Version        int        `json:"version"`
+	// ReviewDue is the comments-due day (UTC midnight) of the open round of
+	// peer-manager review: set while the document is in peer-review.
+	ReviewDue *time.Time `json:"review_due,omitempty"`
+	Version   int        `json:"version"`
 }
 
 // DocumentSection is the text of one template section. Each section has a
@@ -89,6 +92,9 @@ type Comment struct {
 	OnReviewCopy bool       `json:"on_review_copy,omitempty"`
 	ResolvedAt   *time.Time `json:"resolved_at,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// Late: a review-copy comment made after the comments-due day of the
+	// document's peer review (still welcome, and marked so).
+	Late bool `json:"late,omitempty"`
 }
 
 // FeedbackRequest asks someone outside the reporting line, at or above the
@@ -106,6 +112,15 @@ type FeedbackRequest struct {
 	Due         *time.Time `json:"due,omitempty"`
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// MoveOptions are what a workflow move carries besides its target state.
+type MoveOptions struct {
+	// Note: the reason to return, the rationale of a decision...
+	Note string
+	// ReviewDue is the comments-due day chosen when opening peer-manager
+	// review; nil takes the default (DocumentService.DefaultReviewDue).
+	ReviewDue *time.Time
 }
 
 // DocumentFilter selects documents for lists.
@@ -164,6 +179,19 @@ type DocumentService interface {
 	// MoveDocument applies a workflow transition (see Workflow) with its
 	// note, in one transaction with the audit log and the notifications.
 	MoveDocument(ctx context.Context, docID int64, to string, note string, expectedVersion int) (*Document, error)
+	// MoveDocumentWith is MoveDocument with the options of the move: the
+	// note and, opening peer-manager review, the comments-due day.
+	MoveDocumentWith(ctx context.Context, docID int64, to string, opts MoveOptions, expectedVersion int) (*Document, error)
+	// DefaultReviewDue is the comments-due day a peer review of the
+	// document opened now would get (trellis.DefaultReviewDue with the
+	// server's working days and the document's cycle).
+	DefaultReviewDue(ctx context.Context, docID int64) (time.Time, error)
+	// FindPeerReview returns the document's latest round of peer-manager
+	// review, open or closed, with who was asked and who commented;
+	// ENOTFOUND when it never had one.
+	FindPeerReview(ctx context.Context, docID int64) (*PeerReview, error)
+	// OpenPeerReviews returns every round still open, soonest due first.
+	OpenPeerReviews(ctx context.Context) ([]*PeerReview, error)
 	Revisions(ctx context.Context, docID int64) ([]*DocumentRevision, error)
 	AddComment(ctx context.Context, c *Comment) error
 	ResolveComment(ctx context.Context, id int64) error

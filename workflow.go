@@ -164,6 +164,10 @@ type MoveContext struct {
 	Framework *Framework
 	// Feedback is the document's feedback requests (Staff and above).
 	Feedback []*FeedbackRequest
+	// ReviewDue is the comments-due day the manager chose when opening
+	// peer-manager review (nil: the default, DefaultReviewDue). It goes
+	// with the move to peer-review only.
+	ReviewDue *time.Time
 }
 
 // CheckMove decides whether actors holding rels may move d to state to.
@@ -176,6 +180,9 @@ type MoveContext struct {
 //   - ERULE when a guard fails, saying what must be true first.
 //
 // Guards (decided here, documented once):
+//   - a comments-due day goes with the move to peer-review only, and is
+//     checked by CheckReviewDue (not in the past, not after the nomination
+//     deadline of the document's cycle);
 //   - submit for manager review: every required section the candidate
 //     writes has text;
 //   - open peer-manager review and approve the nomination: every required
@@ -191,6 +198,9 @@ type MoveContext struct {
 //   - approve or not approve the promotion: the rationale (the note);
 //   - make the promotion effective: in a cycle, on or after its effective
 //     date; out of cycle, any time after the decision.
+//
+// The comments-due day of a peer review blocks nothing: the manager closes
+// the review (or the chain approves) before or after it, as they decide.
 func CheckMove(d *Document, to string, rels []Relation, ctx MoveContext) error {
 	if !slices.Contains(DocumentStates, to) {
 		return &Error{Code: EINVALID, Message: fmt.Sprintf("%q is not a document state; use one of %s%s",
@@ -207,6 +217,15 @@ func CheckMove(d *Document, to string, rels []Relation, ctx MoveContext) error {
 	if m.NoteRequired && strings.TrimSpace(ctx.Note) == "" {
 		return &Error{Code: ERULE, Message: fmt.Sprintf("To %s, write a note: %s.", m.Name, noteHint(m)),
 			Details: []FieldError{{Field: "note", Message: "a note is required for this move"}}}
+	}
+	if ctx.ReviewDue != nil {
+		if to != DocPeerReview {
+			return &Error{Code: EINVALID, Message: "A comments-due date goes with the move to peer-review only.",
+				Details: []FieldError{{Field: "review_due", Message: "only when opening peer-manager review"}}}
+		}
+		if err := CheckReviewDue(*ctx.ReviewDue, ctx.Now, ctx.Cycle); err != nil {
+			return err
+		}
 	}
 	switch {
 	case d.State == DocDraft && to == DocManagerReview:
@@ -419,6 +438,11 @@ type MoveEffect struct {
 	ChangeRole bool
 	// ToLibrary / FromLibrary: the document joins or leaves the library.
 	ToLibrary, FromLibrary bool
+	// OpenPeerReview: a round of peer-manager review starts, with its
+	// comments-due day (MoveContext.ReviewDue or DefaultReviewDue).
+	// ClosePeerReview: the open round ends (the move out of peer-review,
+	// whichever way).
+	OpenPeerReview, ClosePeerReview bool
 	// Projection is the status the candidate's projection takes ("" leaves
 	// it as it is): nominated at nomination, promoted when the promotion
 	// takes effect, not-this-cycle when it is not approved or a nominated
@@ -436,6 +460,8 @@ type MoveEffect struct {
 // audit action.
 func MoveEffects(d *Document, to string) MoveEffect {
 	e := MoveEffect{Audit: "document.move." + to}
+	e.OpenPeerReview = to == DocPeerReview && d.State != DocPeerReview
+	e.ClosePeerReview = d.State == DocPeerReview && to != DocPeerReview
 	switch to {
 	case DocManagerReview:
 		if d.State == DocDraft {

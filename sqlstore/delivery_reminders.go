@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,7 +142,8 @@ func (r *Reminders) PlansDue(ctx context.Context) (int, error) {
 
 // ReviewsWaiting reminds, once a week (ISO week), each manager with
 // documents in manager review, and for documents in peer review the peer
-// managers: the other managers under the candidate's manager's manager.
+// managers asked to comment (trellis.PeerReviewers) who have not commented
+// in the round yet.
 func (r *Reminders) ReviewsWaiting(ctx context.Context) (int, error) {
 	y, w := r.db.Clock.Now().UTC().ISOWeek()
 	week := fmt.Sprintf("%d-W%02d", y, w)
@@ -157,19 +159,133 @@ func (r *Reminders) ReviewsWaiting(ctx context.Context) (int, error) {
 	if err != nil {
 		return n1, err
 	}
-	n2, err := r.run(ctx, `
-		SELECT DISTINCT pm.id, d.title FROM documents d
-		JOIN people m ON m.id = d.manager_id
-		JOIN people pm ON pm.manager_id = m.manager_id AND pm.id <> m.id AND pm.active
-		WHERE d.state = 'peer-review' AND EXISTS (SELECT 1 FROM people rp WHERE rp.manager_id = pm.id AND rp.active)
-		ORDER BY pm.id, d.title`, nil,
-		func(id int64) string { return fmt.Sprintf("review/%s/peer/%d", week, id) },
-		func(g idNames) *trellis.Notification {
-			return &trellis.Notification{Kind: "reminder.review", URL: "/library",
-				Title: fmt.Sprintf("%d promotion document(s) wait for peer review", len(g.names)),
-				Body:  "Open for your comments as a peer manager: " + nameList(g.names) + "."}
-		})
+	n2 := 0
+	err = r.db.update(ctx, func(tx *Tx) error {
+		n2 = 0
+		rounds, err := openRounds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		byPerson := map[int64][]string{}
+		var ids []int64
+		for _, p := range rounds {
+			title, _, err := roundNames(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			for _, id := range p.Pending() {
+				if _, ok := byPerson[id]; !ok {
+					ids = append(ids, id)
+				}
+				byPerson[id] = append(byPerson[id], title)
+			}
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			names := byPerson[id]
+			ok, err := remindOnce(ctx, tx, fmt.Sprintf("review/%s/peer/%d", week, id), &trellis.Notification{PersonID: id,
+				Kind: "reminder.review", URL: "/reviews",
+				Title: fmt.Sprintf("%d promotion document(s) wait for your peer review", len(names)),
+				Body:  "Open for your comments as a peer manager: " + nameList(names) + "."})
+			if err != nil {
+				return err
+			}
+			if ok {
+				n2++
+			}
+		}
+		return nil
+	})
 	return n1 + n2, err
+}
+
+// roundNames returns the title of the document of round p and its
+// candidate's name.
+func roundNames(ctx context.Context, tx *Tx, p *trellis.PeerReview) (title, candidate string, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT d.title, p.name FROM documents d JOIN people p ON p.id = d.person_id WHERE d.id = $1`,
+		p.DocumentID).Scan(&title, &candidate)
+	return title, candidate, err
+}
+
+// PeerReviewDeadlines sends the reminders of peer-review deadlines, each
+// once per round of review:
+//   - from trellis.PeerReviewReminderDays working days before the due day
+//     until its end, to each peer manager asked who has not commented in
+//     the round (reminder.peer-review-due), leading to the review copy;
+//   - once the due day is over and the review still open, to the
+//     candidate's manager (reminder.peer-review-passed), with how many
+//     peer managers commented: the deadline closes nothing, the manager
+//     decides.
+func (r *Reminders) PeerReviewDeadlines(ctx context.Context) (int, error) {
+	type notice struct {
+		key string
+		n   *trellis.Notification
+	}
+	sent := 0
+	err := r.db.update(ctx, func(tx *Tx) error {
+		sent = 0
+		rounds, err := openRounds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := tx.now
+		for _, p := range rounds {
+			remind, passed := p.ReminderDue(now), p.Passed(now)
+			if !remind && !passed {
+				continue
+			}
+			title, candidate, err := roundNames(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			due := p.Due.Format("Monday 2 January 2006")
+			tally := fmt.Sprintf("%d of the %d peer managers asked", len(p.Commented), len(p.Reviewers))
+			var notices []notice
+			if remind {
+				for _, id := range p.Pending() {
+					notices = append(notices, notice{fmt.Sprintf("peer-review/%d/due/%d", p.ID, id), &trellis.Notification{
+						PersonID: id, Kind: "reminder.peer-review-due", URL: fmt.Sprintf("/documents/%d/review", p.DocumentID),
+						Title: fmt.Sprintf("Your comments on %s's promotion document are due %s", candidate, p.Due.Format("Mon 2 Jan")),
+						Body: fmt.Sprintf("%s: %s have commented on the review copy so far. Comment by the end of %s; later comments are still welcome, marked late.",
+							title, tally, due)}})
+				}
+			}
+			if passed {
+				chain, err := managerChainIDs(ctx, tx, p.PersonID)
+				if err != nil {
+					return err
+				}
+				active := false
+				if len(chain) > 0 {
+					if err := tx.QueryRowContext(ctx, `SELECT active FROM people WHERE id = $1`, chain[0]).Scan(&active); err != nil {
+						return err
+					}
+				}
+				if active {
+					comments := fmt.Sprintf("%d comments", p.Comments)
+					if p.Comments == 1 {
+						comments = "1 comment"
+					}
+					notices = append(notices, notice{fmt.Sprintf("peer-review/%d/passed/%d", p.ID, chain[0]), &trellis.Notification{
+						PersonID: chain[0], Kind: "reminder.peer-review-passed", URL: fmt.Sprintf("/documents/%d", p.DocumentID),
+						Title: fmt.Sprintf("Peer comments on %s's promotion document were due %s", candidate, p.Due.Format("Mon 2 Jan")),
+						Body: fmt.Sprintf("%s: %s commented (%s, %d late). The deadline closes nothing: close the peer review when you are ready.",
+							title, tally, comments, p.Late)}})
+				}
+			}
+			for _, x := range notices {
+				ok, err := remindOnce(ctx, tx, x.key, x.n)
+				if err != nil {
+					return err
+				}
+				if ok {
+					sent++
+				}
+			}
+		}
+		return nil
+	})
+	return sent, err
 }
 
 // Deadlines reminds managers with approved documents not yet nominated,
@@ -235,7 +351,7 @@ func (r *Reminders) Deadlines(ctx context.Context) (int, error) {
 // RunAll sends every reminder that is due, for a daily job.
 func (r *Reminders) RunAll(ctx context.Context) error {
 	var errs []string
-	for _, f := range []func(context.Context) (int, error){r.ConversationsDue, r.PlansDue, r.ReviewsWaiting, r.Deadlines} {
+	for _, f := range []func(context.Context) (int, error){r.ConversationsDue, r.PlansDue, r.ReviewsWaiting, r.Deadlines, r.PeerReviewDeadlines} {
 		if _, err := f(ctx); err != nil {
 			errs = append(errs, err.Error())
 		}

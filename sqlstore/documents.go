@@ -56,9 +56,12 @@ const autosaveWindow = 10 * time.Minute
 // it is the case that was approved.
 var editableStates = []string{trellis.DocDraft, trellis.DocManagerReview, trellis.DocPeerReview}
 
+// documentColumns are the columns scanDocument reads, the comments-due day
+// of the open peer review (peer_reviews.go) among them.
 const documentColumns = `d.id, d.person_id, d.manager_id, d.target_role, d.framework_id, d.framework_version, d.frozen,
 	d.template_id, d.title, d.state, d.visibility, d.share_in_library, d.cycle_id, d.out_of_cycle,
-	d.created_at, d.updated_at, d.submitted_at, d.version`
+	d.created_at, d.updated_at, d.submitted_at, d.version,
+	(SELECT prv.due FROM peer_reviews prv WHERE prv.document_id = d.id AND prv.closed_at IS NULL)`
 
 func scanDocument(r rowScanner, extra ...any) (*trellis.Document, error) {
 	d := new(trellis.Document)
@@ -66,7 +69,7 @@ func scanDocument(r rowScanner, extra ...any) (*trellis.Document, error) {
 	var vis string
 	dest := []any{&d.ID, &d.PersonID, &manager, &d.TargetRole, &d.FrameworkID, &d.FrameworkVersion, &d.Frozen,
 		&d.TemplateID, &d.Title, &d.State, &vis, &d.ShareInLibrary, &cycle, &d.OutOfCycle,
-		scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), scanNullTime(&d.SubmittedAt), &d.Version}
+		scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), scanNullTime(&d.SubmittedAt), &d.Version, scanNullDate(&d.ReviewDue)}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}

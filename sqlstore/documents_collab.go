@@ -15,15 +15,17 @@ import (
 
 // Comments and feedback requests of promotion documents. Comments on the
 // managers-only review copy (OnReviewCopy) are kept apart: a listing asks
-// for one copy or the other, and a reply stays on its thread's copy.
+// for one copy or the other, and a reply stays on its thread's copy. A
+// review-copy comment made after the comments-due day of the document's
+// peer review is kept, marked late.
 
-const commentColumns = `id, document_id, section_id, thread_id, author_id, text, review_copy, resolved_at, created_at`
+const commentColumns = `id, document_id, section_id, thread_id, author_id, text, review_copy, resolved_at, created_at, late`
 
 func scanComment(r rowScanner) (*trellis.Comment, error) {
 	c := new(trellis.Comment)
 	var thread sql.NullInt64
 	if err := r.Scan(&c.ID, &c.DocumentID, &c.SectionID, &thread, &c.AuthorID, &c.Text, &c.OnReviewCopy,
-		scanNullTime(&c.ResolvedAt), scanTime(&c.CreatedAt)); err != nil {
+		scanNullTime(&c.ResolvedAt), scanTime(&c.CreatedAt), &c.Late); err != nil {
 		return nil, err
 	}
 	if thread.Valid {
@@ -79,11 +81,16 @@ func (s *DocumentService) AddComment(ctx context.Context, c *trellis.Comment) er
 			return &trellis.Error{Code: trellis.EINVALID, Message: fmt.Sprintf("The document has no section %q.", o.SectionID),
 				Details: []trellis.FieldError{{Field: "section_id", Message: "not a section of the document"}}}
 		}
-		o.AuthorID, o.CreatedAt, o.ResolvedAt = *actor, tx.now, nil
+		o.AuthorID, o.CreatedAt, o.ResolvedAt, o.Late = *actor, tx.now, nil, false
+		if o.OnReviewCopy {
+			if o.Late, err = commentIsLate(ctx, tx, o.DocumentID); err != nil {
+				return err
+			}
+		}
 		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO document_comments (document_id, section_id, thread_id, author_id, text, review_copy, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			o.DocumentID, o.SectionID, o.ThreadID, o.AuthorID, o.Text, o.OnReviewCopy, formatTime(tx.now)).Scan(&o.ID); err != nil {
+			INSERT INTO document_comments (document_id, section_id, thread_id, author_id, text, review_copy, created_at, late)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			o.DocumentID, o.SectionID, o.ThreadID, o.AuthorID, o.Text, o.OnReviewCopy, formatTime(tx.now), o.Late).Scan(&o.ID); err != nil {
 			return err
 		}
 		if o.ThreadID == nil {

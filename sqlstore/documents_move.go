@@ -19,11 +19,15 @@ import (
 // drafting reopened, the candidate's role changed at effective (through the
 // people code path, so person.role_changed is audited too), the library
 // entered or left, the candidate's projection following the workflow
-// (nominated, promoted, not this cycle: see followWorkflow); a revision, the audit event document.moved with the
+// (nominated, promoted, not this cycle: see followWorkflow); a round of
+// peer-manager review opened with its comments-due day or closed
+// (peer_reviews.go); a revision, the audit event document.moved with the
 // state before and after (After.move names the move's own action, such as
-// document.nominate), and a notification to each person concerned but the
-// actor. A refused move changes nothing. expectedVersion is the document's
-// version the actor saw; a stale one is ECONFLICT.
+// document.nominate; review_due the comments-due day a peer review opened
+// with, or closed with its tally in peer_review), and a notification to
+// each person concerned but the actor. A refused move changes nothing.
+// expectedVersion is the document's version the actor saw; a stale one is
+// ECONFLICT.
 func (s *DocumentService) MoveDocument(ctx context.Context, docID int64, to string, note string, expectedVersion int) (*trellis.Document, error) {
 	var out *trellis.Document
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -65,7 +69,12 @@ func storedActor(ctx context.Context, tx *Tx) (trellis.Actor, error) {
 // move is MoveDocument inside tx; expectedVersion < 0 skips the version
 // check (a decision moves the document it names, whatever its version).
 func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, note string, expectedVersion int) (*trellis.Document, error) {
-	note = strings.TrimSpace(note)
+	return s.moveWith(ctx, tx, docID, to, trellis.MoveOptions{Note: note}, expectedVersion)
+}
+
+// moveWith is MoveDocumentWith inside tx.
+func (s *DocumentService) moveWith(ctx context.Context, tx *Tx, docID int64, to string, opts trellis.MoveOptions, expectedVersion int) (*trellis.Document, error) {
+	note := strings.TrimSpace(opts.Note)
 	if len(note) > maxCommentBytes {
 		return nil, &trellis.Error{Code: trellis.EINVALID, Message: "The note is too long.",
 			Details: []trellis.FieldError{{Field: "note", Message: "at most 20,000 characters"}}}
@@ -108,7 +117,7 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 		return nil, err
 	}
 	if err := trellis.CheckMove(d, to, rels, trellis.MoveContext{Now: tx.now, Cycle: cycle, Note: note,
-		Framework: fw, Feedback: feedback}); err != nil {
+		Framework: fw, Feedback: feedback, ReviewDue: opts.ReviewDue}); err != nil {
 		return nil, err
 	}
 	name := to
@@ -120,6 +129,39 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 	eff := trellis.MoveEffects(d, to)
 	before := *d
 	wasListed := libraryListed(d)
+	// The round of peer review this move closes, with its tally for the
+	// audit record; the one it opens, with its comments-due day.
+	var closing *trellis.PeerReview
+	if eff.ClosePeerReview {
+		if closing, err = latestRound(ctx, tx, d.ID); err != nil {
+			return nil, err
+		}
+		if closing != nil && closing.IsOpen() {
+			org, err := orgPeople(ctx, tx)
+			if err != nil {
+				return nil, err
+			}
+			if err := fillRound(ctx, tx, closing, org); err != nil {
+				return nil, err
+			}
+		} else {
+			closing = nil
+		}
+		if err := closeRound(ctx, tx, d.ID); err != nil {
+			return nil, err
+		}
+		d.ReviewDue = nil
+	}
+	if eff.OpenPeerReview {
+		due := trellis.DefaultReviewDue(tx.now, s.db.peerReviewDays(), cycle)
+		if opts.ReviewDue != nil {
+			due = trellis.Day(*opts.ReviewDue)
+		}
+		if err := openRound(ctx, tx, d, due); err != nil {
+			return nil, err
+		}
+		d.ReviewDue = &due
+	}
 
 	d.State = to
 	if eff.Freeze {
@@ -172,9 +214,21 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 	if d.CycleID != nil {
 		after["cycle_id"] = *d.CycleID
 	}
+	beforeAudit := map[string]any{"state": before.State, "version": before.Version, "framework_version": before.FrameworkVersion,
+		"frozen": before.Frozen, "listed": wasListed}
+	if d.ReviewDue != nil {
+		after["review_due"] = storedDate(*d.ReviewDue)
+		if opts.ReviewDue != nil {
+			after["review_due_chosen"] = true
+		}
+	}
+	if closing != nil {
+		beforeAudit["review_due"] = storedDate(closing.Due)
+		after["peer_review"] = map[string]any{"reviewers": len(closing.Reviewers), "commented": len(closing.Commented),
+			"comments": closing.Comments, "late": closing.Late, "deadline_passed": closing.Passed(tx.now)}
+	}
 	if err := recordAudit(ctx, tx, newAuditEvent(ctx, auditDocumentMoved, trellis.AuditTargetDocument, fmt.Sprint(d.ID),
-		map[string]any{"state": before.State, "version": before.Version, "framework_version": before.FrameworkVersion,
-			"frozen": before.Frozen, "listed": wasListed}, after)); err != nil {
+		beforeAudit, after)); err != nil {
 		return nil, err
 	}
 	people, err := concerned(ctx, tx, eff.Notify, candidate, chain, actor)
@@ -182,13 +236,28 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 		return nil, err
 	}
 	body := fmt.Sprintf("%s: %s, now %s.", d.Title, name, to)
+	if d.ReviewDue != nil {
+		body += fmt.Sprintf(" Peer managers' comments are due by the end of %s.", d.ReviewDue.Format("Monday 2 January 2006"))
+	}
 	if note != "" {
 		body += "\n\n" + note
 	}
+	// The peer managers asked to comment cannot read the document itself:
+	// their notice leads to the review copy.
+	var reviewers []int64
+	if eff.OpenPeerReview {
+		if reviewers, err = peerReviewerIDs(ctx, tx, candidate.ID, chain); err != nil {
+			return nil, err
+		}
+	}
 	for _, id := range people {
+		url := fmt.Sprintf("/documents/%d", d.ID)
+		if slices.Contains(reviewers, id) {
+			url += "/review"
+		}
 		n := &trellis.Notification{PersonID: id, Kind: auditDocumentMoved,
 			Title: fmt.Sprintf("Promotion document of %s: %s", candidate.Name, name),
-			Body:  body, URL: fmt.Sprintf("/documents/%d", d.ID)}
+			Body:  body, URL: url}
 		if err := notify(ctx, tx, n); err != nil {
 			return nil, err
 		}
@@ -200,8 +269,9 @@ func (s *DocumentService) move(ctx context.Context, tx *Tx, docID int64, to, not
 // the order of rels, without repeats and without the actor:
 //   - self: the candidate; manager: the direct manager; manager-chain: the
 //     manager's manager;
-//   - peer-manager: the direct manager's peers, the other managers who
-//     report to the manager's manager;
+//   - peer-manager: the peer managers asked to comment on the review copy,
+//     whom the policy lets comment on it as peer managers
+//     (trellis.PeerReviewers);
 //   - director: the directors in the candidate's chain;
 //   - people-partner: every people partner.
 func concerned(ctx context.Context, tx *Tx, rels []trellis.Relation, candidate *trellis.Person, chain []int64, actor trellis.Actor) ([]int64, error) {
@@ -243,14 +313,11 @@ func concerned(ctx context.Context, tx *Tx, rels []trellis.Relation, candidate *
 				add(chain[1])
 			}
 		case trellis.RelPeerManager:
-			if len(chain) > 1 {
-				if err := query(`
-					SELECT p.id FROM people p WHERE p.manager_id = $1 AND p.active AND p.id <> $2
-					AND EXISTS (SELECT 1 FROM people r WHERE r.manager_id = p.id AND r.active) ORDER BY p.id`,
-					chain[1], chain[0]); err != nil {
-					return nil, err
-				}
+			ids, err := peerReviewerIDs(ctx, tx, candidate.ID, chain)
+			if err != nil {
+				return nil, err
 			}
+			add(ids...)
 		case trellis.RelDirector:
 			if len(chain) > 0 {
 				var a args

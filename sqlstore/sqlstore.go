@@ -52,6 +52,10 @@ type DB struct {
 	Clock trellis.Clock
 	// Logger receives operational messages; it discards them by default.
 	Logger *slog.Logger
+	// PeerReviewDays is how many working days peer managers have to comment
+	// when the manager opens peer-manager review without choosing a day
+	// (trellis.DefaultPeerReviewDays when 0). Set before serving.
+	PeerReviewDays int
 }
 
 // Open connects to the database named by dsn and checks that it answers:
