@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	trellis "trellis"
@@ -35,11 +36,16 @@ type Config struct {
 	// MetricsToken lets Prometheus scrape /metrics from another machine as a
 	// Bearer token; without it /metrics answers loopback only.
 	MetricsToken string
+	// PeerReviewDays is how many working days peer managers have to comment
+	// on a promotion document when its manager opens peer-manager review
+	// without choosing the day (the nomination deadline of the document's
+	// cycle still bounds it); 0 means trellis.DefaultPeerReviewDays.
+	PeerReviewDays int
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DB: "trellis.db", LogFormat: "text", LogLevel: "info"}
+	return Config{Addr: ":8080", DB: "trellis.db", LogFormat: "text", LogLevel: "info", PeerReviewDays: trellis.DefaultPeerReviewDays}
 }
 
 // configFromEnv applies TRELLIS_* variables over the defaults.
@@ -60,6 +66,13 @@ func configFromEnv(getenv func(string) string) Config {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			*field = v
 		}
+	}
+	if v := strings.TrimSpace(getenv("TRELLIS_PEER_REVIEW_DAYS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1 // Validate says what is wrong
+		}
+		c.PeerReviewDays = n
 	}
 	c.OIDCAutoProvision = truthy(getenv("TRELLIS_OIDC_AUTO_PROVISION"))
 	c.TrustProxy = truthy(getenv("TRELLIS_TRUST_PROXY"))
@@ -103,6 +116,7 @@ func (c *Config) bindServer(fs *flag.FlagSet) {
 	fs.BoolVar(&c.OIDCAutoProvision, "oidc-auto-provision", c.OIDCAutoProvision, "single sign-on: add unknown people on first sign-in (env TRELLIS_OIDC_AUTO_PROVISION)")
 	fs.StringVar(&c.OIDCDomains, "oidc-domains", c.OIDCDomains, "single sign-on: allowed email domains, comma-separated (env TRELLIS_OIDC_DOMAINS)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (env TRELLIS_TRUST_PROXY)")
+	fs.IntVar(&c.PeerReviewDays, "peer-review-days", c.PeerReviewDays, "working days peer managers have to comment on a promotion document by default (env TRELLIS_PEER_REVIEW_DAYS)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "Bearer token for scraping /metrics from other machines; prefer the env TRELLIS_METRICS_TOKEN, as flags show in ps")
 }
 
@@ -125,6 +139,10 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		details = append(details, trellis.FieldError{Field: "log-format", Message: fmt.Sprintf("%q is not a log format; use text or json", c.LogFormat)})
+	}
+	if c.PeerReviewDays < 0 || c.PeerReviewDays > trellis.MaxPeerReviewDays {
+		details = append(details, trellis.FieldError{Field: "peer-review-days", Message: fmt.Sprintf("give a whole number of working days from 1 to %d (default %d)",
+			trellis.MaxPeerReviewDays, trellis.DefaultPeerReviewDays)})
 	}
 	if _, ok := logLevels[c.LogLevel]; !ok {
 		details = append(details, trellis.FieldError{Field: "log-level", Message: fmt.Sprintf("%q is not a log level; use debug, info, warn or error", c.LogLevel)})

@@ -76,6 +76,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	db.PeerReviewDays = m.Config.PeerReviewDays
 	m.DB = db
 	var sso *auth.OIDC
 	if m.Config.OIDCIssuer != "" {
