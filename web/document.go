@@ -235,6 +235,9 @@ type docRow struct {
 	Role  string
 	State string
 	Class string
+	// Due: in peer-manager review, the comments-due day; Passed once over.
+	Due    string
+	Passed bool
 }
 
 type docListView struct {
@@ -278,8 +281,12 @@ func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request) {
 			v.Hidden = true
 			continue
 		}
-		v.Rows = append(v.Rows, docRow{D: d, URL: documentURL(d.ID), Role: s.roleNameIn(ctx, d.FrameworkID, d.FrameworkVersion, d.TargetRole),
-			State: stateLabel(d.State), Class: stateClass(d.State)})
+		row := docRow{D: d, URL: documentURL(d.ID), Role: s.roleNameIn(ctx, d.FrameworkID, d.FrameworkVersion, d.TargetRole),
+			State: stateLabel(d.State), Class: stateClass(d.State)}
+		if d.ReviewDue != nil {
+			row.Due, row.Passed = d.ReviewDue.Format("2 Jan 2006"), trellis.CommentLate(*d.ReviewDue, s.now())
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	if page.NextCursor != "" {
 		v.Next = documentsURL(p.ID) + "?cursor=" + page.NextCursor
@@ -422,7 +429,8 @@ type sectionView struct {
 type moveButton struct {
 	To, Label string
 	Danger    bool
-	Note      bool // the move needs a note
+	Note      bool     // the move needs a note
+	Due       *dueForm // opening peer-manager review: the comments-due day
 }
 
 type docView struct {
@@ -449,6 +457,10 @@ type docView struct {
 	Notice    string
 	Message   string
 	Feedback  []feedbackView
+	// Review is the open round of peer-manager review: its comments-due
+	// day, and how many peer managers commented to those who may read the
+	// review copy.
+	Review *reviewInfo
 }
 
 // nameCache resolves people's names for comments and lists, caching them.
@@ -559,6 +571,18 @@ func (s *Server) renderDocument(w http.ResponseWriter, r *http.Request, status i
 	}
 	v.Sections = s.sectionViews(dc, comments, findings)
 	v.Moves = s.movesFor(r, dc)
+	for i := range v.Moves {
+		if v.Moves[i].To == trellis.DocPeerReview {
+			if v.Moves[i].Due, err = s.reviewDueForm(ctx, dc.D, ""); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	if v.Review, err = s.documentReview(r, dc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if dc.D.CycleID != nil && s.cycles != nil {
 		if c, err := s.cycles.FindCycle(ctx, *dc.D.CycleID); err == nil {
 			v.Cycle = c

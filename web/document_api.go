@@ -305,9 +305,11 @@ func (s *Server) apiPatchDocument(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, saved)
 }
 
-// apiTransition moves a document: {"to": "...", "note": "...", "cycle_id": 3}
-// at the version If-Match names. 409 when the move does not exist from the
-// state, 403 when not by this caller, 422 when a guard fails.
+// apiTransition moves a document: {"to": "...", "note": "...", "cycle_id": 3,
+// "review_due": "2027-01-15"} at the version If-Match names. 409 when the
+// move does not exist from the state, 403 when not by this caller, 422
+// when a guard fails or the comments-due day is not allowed (past, after
+// the nomination deadline of the document's cycle).
 func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 	dc, err := s.loadDocument(r, trellis.ActionRead)
 	if err != nil {
@@ -315,7 +317,7 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	raw, problems, err := decodeObject(r, "transition", []string{"to", "note", "cycle_id", "out_of_cycle"}, "application/json")
+	raw, problems, err := decodeObject(r, "transition", []string{"to", "note", "cycle_id", "out_of_cycle", "review_due"}, "application/json")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -325,6 +327,7 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 	if to == nil || *to == "" {
 		j.add("to", "required: the state to move to")
 	}
+	due, _ := j.date("review_due", false)
 	d := *dc.D
 	changed := false
 	if b, ok := raw["cycle_id"]; ok {
@@ -356,7 +359,8 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 			Details: []trellis.FieldError{{Field: "cycle_id", Message: "only when nominating"}}})
 		return
 	}
-	if err := s.checkMove(r, dc, &d, *to, n); err != nil {
+	opts := trellis.MoveOptions{Note: n, ReviewDue: due}
+	if err := s.checkMoveWith(r, dc, &d, *to, opts); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -381,7 +385,7 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
 		}
 		version = now.Version
 	}
-	moved, err := s.moveDocument(ctx, dc.D.ID, *to, n, version)
+	moved, err := s.moveDocumentWith(ctx, dc.D.ID, *to, opts, version)
 	if err != nil {
 		if trellis.ErrorCode(err) == trellis.ECONFLICT {
 			if now, ferr := s.documents.FindDocument(ctx, dc.D.ID); ferr == nil && now.Version != version {

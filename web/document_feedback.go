@@ -274,6 +274,9 @@ type reviewView struct {
 	Sections   []sectionView
 	CanComment bool
 	Notice     string
+	// Review is the open round: the comments-due day and how many of the
+	// peer managers asked have commented.
+	Review *reviewInfo
 }
 
 // loadReviewCopy loads the document for the managers-only review copy:
@@ -319,9 +322,16 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 	v := reviewView{D: dc.D, P: dc.P, Role: dc.roleName(), State: stateLabel(dc.D.State),
 		CanComment: s.can(r, trellis.ActionComment, reviewTarget(dc.T)) && !s.actor(r).ReadOnly}
 	v.Sections = s.sectionViews(dc, comments, nil)
+	if v.Review, err = s.documentReview(r, dc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	switch {
 	case r.URL.Query().Get("commented") != "":
 		v.Notice = "Comment added to the review copy."
+		if v.Review != nil && v.Review.Passed {
+			v.Notice = "Comment added to the review copy, marked late: the comments were due " + v.Review.Long + "."
+		}
 	case r.URL.Query().Get("resolved") != "":
 		v.Notice = "Thread resolved."
 	}

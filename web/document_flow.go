@@ -51,9 +51,9 @@ func capitalise(s string) string {
 }
 
 // moveContext is what the guards of a move look at besides the document.
-func (s *Server) moveContext(r *http.Request, dc *docCtx, note string) (trellis.MoveContext, error) {
+func (s *Server) moveContext(r *http.Request, dc *docCtx, opts trellis.MoveOptions) (trellis.MoveContext, error) {
 	ctx := r.Context()
-	mc := trellis.MoveContext{Now: s.now(), Note: note, Framework: dc.FW}
+	mc := trellis.MoveContext{Now: s.now(), Note: opts.Note, Framework: dc.FW, ReviewDue: opts.ReviewDue}
 	if dc.D.CycleID != nil && s.cycles != nil {
 		c, err := s.cycles.FindCycle(ctx, *dc.D.CycleID)
 		if err != nil && trellis.ErrorCode(err) != trellis.ENOTFOUND {
@@ -73,12 +73,18 @@ func (s *Server) moveContext(r *http.Request, dc *docCtx, note string) (trellis.
 // state to now: ECONFLICT when the move does not exist from its state,
 // EFORBIDDEN when not by this viewer, ERULE when a guard fails.
 func (s *Server) checkMove(r *http.Request, dc *docCtx, d *trellis.Document, to, note string) error {
+	return s.checkMoveWith(r, dc, d, to, trellis.MoveOptions{Note: note})
+}
+
+// checkMoveWith is checkMove with the options of the move (a chosen
+// comments-due day is checked too).
+func (s *Server) checkMoveWith(r *http.Request, dc *docCtx, d *trellis.Document, to string, opts trellis.MoveOptions) error {
 	if s.actor(r).ReadOnly {
 		return trellis.Errorf(trellis.EFORBIDDEN, "This API token may only read; this needs a token with the write scope.")
 	}
 	probe := *dc
 	probe.D = d
-	mc, err := s.moveContext(r, &probe, note)
+	mc, err := s.moveContext(r, &probe, opts)
 	if err != nil {
 		return err
 	}
@@ -105,12 +111,17 @@ type submitView struct {
 	Errors       int
 	ChooseCycle  bool
 	Cycles       []*trellis.Cycle
+	// Due: the comments-due day of peer-manager review, asked again with
+	// what was wrong with it.
+	Due *dueForm
 }
 
 // transitionSubmit moves the document: 409 when the move is not possible
 // from its state, 403 when this viewer may not make it, 422 when something
 // must be true first. Submitting with checks in error asks for a
-// confirmation first; nominating asks for the cycle.
+// confirmation first; nominating asks for the cycle; opening peer-manager
+// review takes the comments-due day (review_due, the default when empty)
+// and asks for it again, saying what is wrong, when it is not allowed.
 func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 	dc, err := s.loadDocument(r, trellis.ActionRead)
 	if err != nil {
@@ -134,6 +145,33 @@ func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 			v.Label, v.NoteRequired = capitalise(m.Name), m.NoteRequired
 		}
 	}
+	dueValue := strings.TrimSpace(r.PostFormValue("review_due"))
+	opts := trellis.MoveOptions{Note: note}
+	// askDue shows the comments-due field again with what is wrong with it
+	// (nothing was moved).
+	askDue := func(err error) bool {
+		msg := dueFieldError(err)
+		if to != trellis.DocPeerReview || msg == "" {
+			return false
+		}
+		f, ferr := s.reviewDueForm(ctx, dc.D, dueValue)
+		if ferr != nil {
+			fail(ferr)
+			return true
+		}
+		f.Error, v.Due = msg, f
+		s.render(w, r, ErrorStatus(err), "document_submit", layoutPage(v.Label+" · "+dc.D.Title, "documents", v))
+		return true
+	}
+	due, err := parseReviewDue(dueValue)
+	if err != nil {
+		// Only whoever may make the move is asked again.
+		if merr := s.mayTry(r, dc, dc.D, to); merr != nil || !askDue(err) {
+			fail(cmpErr(merr, err))
+		}
+		return
+	}
+	opts.ReviewDue = due
 	d := dc.D
 	if to == trellis.DocNominated {
 		cycle := r.PostFormValue("cycle")
@@ -178,8 +216,10 @@ func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		d = &next
 	}
-	if err := s.checkMove(r, dc, d, to, note); err != nil {
-		fail(err)
+	if err := s.checkMoveWith(r, dc, d, to, opts); err != nil {
+		if !askDue(err) {
+			fail(err)
+		}
 		return
 	}
 	if version != dc.D.Version {
@@ -208,9 +248,11 @@ func (s *Server) transitionSubmit(w http.ResponseWriter, r *http.Request) {
 			version = now.Version
 		}
 	}
-	moved, err := s.moveDocument(ctx, dc.D.ID, to, note, version)
+	moved, err := s.moveDocumentWith(ctx, dc.D.ID, to, opts, version)
 	if err != nil {
-		fail(err)
+		if !askDue(err) {
+			fail(err)
+		}
 		return
 	}
 	http.Redirect(w, r, documentURL(moved.ID)+"?moved="+moved.State, http.StatusSeeOther)
@@ -230,6 +272,16 @@ func (s *Server) findings(dc *docCtx) []findingView {
 	return out
 }
 
+// cmpErr returns the first error that is not nil.
+func cmpErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func isDecision(state string) bool {
 	return state == trellis.DocDecidedYes || state == trellis.DocDecidedNo
 }
@@ -238,9 +290,15 @@ func isDecision(state string) bool {
 // service so that it is recorded with its rationale, whichever page or API
 // route it came from.
 func (s *Server) moveDocument(ctx context.Context, docID int64, to, note string, version int) (*trellis.Document, error) {
+	return s.moveDocumentWith(ctx, docID, to, trellis.MoveOptions{Note: note}, version)
+}
+
+// moveDocumentWith is moveDocument with the options of the move.
+func (s *Server) moveDocumentWith(ctx context.Context, docID int64, to string, opts trellis.MoveOptions, version int) (*trellis.Document, error) {
 	if !isDecision(to) || s.cycles == nil {
-		return s.documents.MoveDocument(ctx, docID, to, note, version)
+		return s.documents.MoveDocumentWith(ctx, docID, to, opts, version)
 	}
+	note := opts.Note
 	if err := s.cycles.RecordDecision(ctx, &trellis.Decision{DocumentID: docID, Approved: to == trellis.DocDecidedYes, Rationale: note}); err != nil {
 		return nil, err
 	}

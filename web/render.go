@@ -106,6 +106,8 @@ type navLinks struct {
 	Tokens   bool // their own API tokens
 	Growth   bool // their journal, plan and readiness (when the server has them)
 	Team     bool // their team page (people report to them)
+	// Reviews: the queue of peer-manager reviews (managers and directors).
+	Reviews bool
 	// Promotions: documents, cycles and the library; the inbox with its
 	// unread count; projections for managers, calibration for leadership.
 	Promotions  bool
@@ -204,6 +206,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			Tokens:   s.can(r, trellis.ActionRead, trellis.Target{Kind: trellis.KindToken, Owner: actor.Person, OwnerChain: actor.Chain}),
 			Growth:   s.evidence != nil && s.growth != nil && s.readiness != nil,
 			Team:     actor.HasReports,
+			Reviews:  actor.HasReports || actor.Person.Access == trellis.AccessDirector,
 
 			Promotions:  s.documents != nil && s.cycles != nil,
 			Inbox:       s.notifications != nil,

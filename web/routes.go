@@ -127,6 +127,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/documents/{id}/comments", "comment-add", need(trellis.KindPerson, trellis.ActionRead), s.commentSubmit)
 	s.handle("POST", "/documents/{id}/comments/{cid}/resolve", "comment-resolve", need(trellis.KindPerson, trellis.ActionRead), s.resolveCommentSubmit)
 	s.handle("GET", "/documents/{id}/review", "review-copy", need(trellis.KindPerson, trellis.ActionRead), s.reviewPage)
+	s.handle("GET", "/reviews", "peer-reviews", need(trellis.KindPerson, trellis.ActionRead), s.reviewsPage)
 	s.handle("POST", "/documents/{id}/review/comments", "review-comment-add", need(trellis.KindPerson, trellis.ActionRead), s.reviewCommentSubmit)
 	s.handle("POST", "/documents/{id}/review/comments/{cid}/resolve", "review-comment-resolve", need(trellis.KindPerson, trellis.ActionRead), s.reviewResolveSubmit)
 	s.handle("GET", "/documents/{id}/feedback", "feedback", need(trellis.KindPerson, trellis.ActionRead), s.feedbackPage)
