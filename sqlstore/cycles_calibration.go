@@ -48,7 +48,7 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 		}
 		byDoc := map[int64]*CalibrationEntry{}
 		byPerson := map[int64][]*CalibrationEntry{}
-		docIDs, personIDs := make([]any, 0, len(docs)), make([]any, 0, len(docs))
+		docIDs, personIDs := make([]int64, 0, len(docs)), make([]int64, 0, len(docs))
 		for _, d := range docs {
 			e := &CalibrationEntry{Document: d, Evidence: []trellis.CompetencyEvidence{}, Assessments: []*trellis.Assessment{},
 				Feedback: []*trellis.FeedbackRequest{}}
@@ -62,7 +62,7 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 		}
 
 		var b args
-		people, err := queryPeople(ctx, tx, `SELECT `+personColumns+` FROM people p WHERE p.id IN (`+b.placeholders(personIDs...)+`)`, b...)
+		people, err := queryPeople(ctx, tx, `SELECT `+personColumns+` FROM people p WHERE `+inIDs(tx, &b, "p.id", personIDs), b...)
 		if err != nil {
 			return err
 		}
@@ -73,12 +73,16 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 		}
 
 		// Evidence per competency the manager may see: every entry but
-		// private ones.
+		// private ones. The candidates' shared entries are read as a set
+		// from the index evidence_person_shared (migration 00015, whose
+		// condition is the literal one here), rather than each
+		// competency's entry looked up in the table to check it.
 		var c args
 		rows, err := tx.QueryContext(ctx, `
 			SELECT ec.person_id, ec.competency, COUNT(*), MAX(ec.date) FROM evidence_competencies ec
-			JOIN evidence e ON e.id = ec.evidence_id
-			WHERE ec.person_id IN (`+c.placeholders(personIDs...)+`) AND e.visibility <> `+c.add(string(trellis.VisPrivate))+`
+			WHERE `+inIDs(tx, &c, "ec.person_id", personIDs)+` AND ec.evidence_id IN (
+				SELECT e.id FROM evidence e WHERE `+inIDs(tx, &c, "e.person_id", personIDs)+`
+				AND e.visibility <> '`+string(trellis.VisPrivate)+`')
 			GROUP BY ec.person_id, ec.competency ORDER BY ec.person_id, ec.competency`, c...)
 		if err != nil {
 			return err
@@ -109,7 +113,7 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 		var d args
 		rows, err = tx.QueryContext(ctx, `
 			SELECT person_id, framework_id, framework_version, role_id, competency, by_kind, rating, comment, assessor_id, at
-			FROM assessments WHERE person_id IN (`+d.placeholders(personIDs...)+`)
+			FROM assessments WHERE `+inIDs(tx, &d, "person_id", personIDs)+`
 			ORDER BY person_id, framework_id, framework_version, role_id, competency, by_kind DESC, at DESC, id DESC`, d...)
 		if err != nil {
 			return err
@@ -139,7 +143,7 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 
 		var f args
 		rows, err = tx.QueryContext(ctx, `SELECT `+feedbackColumns+` FROM feedback_requests
-			WHERE document_id IN (`+f.placeholders(docIDs...)+`) ORDER BY id`, f...)
+			WHERE `+inIDs(tx, &f, "document_id", docIDs)+` ORDER BY id`, f...)
 		if err != nil {
 			return err
 		}
@@ -174,4 +178,14 @@ func (s *CycleService) Calibration(ctx context.Context, cycleID int64) ([]*Calib
 		out = []*CalibrationEntry{}
 	}
 	return out, nil
+}
+
+// inIDs returns the condition that col holds one of ids: on PostgreSQL
+// = ANY of one array parameter, which keeps one statement text (and one
+// prepared statement) whatever the number of ids; on SQLite an IN list.
+func inIDs(tx *Tx, a *args, col string, ids []int64) string {
+	if tx.db.Dialect == Postgres {
+		return col + " = ANY (" + a.add(ids) + "::bigint[])"
+	}
+	return col + " IN (" + a.placeholders(anys(ids)...) + ")"
 }

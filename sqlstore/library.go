@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"html"
 	"strings"
 	"unicode/utf8"
@@ -13,17 +14,19 @@ import (
 // searched with the machinery the journal search uses (search.go: the
 // user's query read by parseSearch and never handed to the database as
 // syntax, markers around matches that safeSnippet turns into <mark>), on
-// SQLite through the FTS5 table library_fts, which holds the listed
-// documents only, and on PostgreSQL through documents.search and its GIN
-// index over the listed documents only. Without a query the library lists
-// the newest documents first.
+// SQLite through the FTS5 table library_fts and on PostgreSQL through the
+// table library_search and its GIN index (migration 00015). Both hold the
+// listed documents only, so a search never meets a private draft and
+// costs nothing for them. Without a query the library lists the newest
+// documents first.
 
-// libraryIndex keeps the SQLite index of the library in step with one
-// document: out of it when it was listed, back in when it is listed now.
-// PostgreSQL keeps its generated tsvector itself.
+// libraryIndex keeps the library's search index in step with one document,
+// in the transaction that writes it, after its row and sections are
+// written: out of it when it was listed, in it (again) when it is listed
+// now. body is the document's text as documentBody makes it.
 func libraryIndex(ctx context.Context, tx *Tx, id int64, title, body string, wasListed, listed bool) error {
-	if tx.db.Dialect != SQLite {
-		return nil
+	if tx.db.Dialect == Postgres {
+		return libraryIndexPostgres(ctx, tx, id, wasListed, listed)
 	}
 	if wasListed || listed {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM library_fts WHERE rowid = $1`, id); err != nil {
@@ -37,39 +40,51 @@ func libraryIndex(ctx context.Context, tx *Tx, id int64, title, body string, was
 	return nil
 }
 
-// RebuildLibraryIndex rebuilds the SQLite index of the library from the
-// listed documents, for bulk loads that wrote documents directly. It does
-// nothing on PostgreSQL.
+// RebuildLibraryIndex rebuilds the library's search index from the listed
+// documents, for bulk loads that wrote documents directly.
 func (db *DB) RebuildLibraryIndex(ctx context.Context) error {
-	if db.Dialect != SQLite {
-		return nil
+	return db.update(ctx, func(tx *Tx) error { return rebuildLibraryIndex(ctx, tx, db.Dialect) })
+}
+
+// rebuildLibraryIndex empties the library's search index and fills it
+// again from the listed documents, in the caller's transaction.
+func rebuildLibraryIndex(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, dialect string) error {
+	qs := []string{
+		`DELETE FROM library_fts`,
+		`INSERT INTO library_fts (rowid, title, body) SELECT id, title, body FROM documents WHERE listed`,
+		`INSERT INTO library_fts (library_fts) VALUES ('optimize')`,
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		for _, q := range []string{
-			`DELETE FROM library_fts`,
-			`INSERT INTO library_fts (rowid, title, body) SELECT id, title, body FROM documents WHERE listed`,
-			`INSERT INTO library_fts (library_fts) VALUES ('optimize')`,
-		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
+	if dialect == Postgres {
+		qs = []string{`DELETE FROM library_search`, `INSERT INTO library_search ` + librarySearchRows + ` WHERE d.listed ORDER BY d.id`}
+	}
+	for _, q := range qs {
+		if _, err := ex.ExecContext(ctx, q); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // libraryFilterSQL returns the conditions of f other than the query and the
-// cursor, on the alias d, the library's own condition first.
+// cursor, on the alias d of documents, the library's own condition first.
 func libraryFilterSQL(a *args, f trellis.LibraryFilter) []string {
-	where := []string{"d.listed"}
+	return append([]string{"d.listed"}, libraryFilters(a, f, "d", "d.id")...)
+}
+
+// libraryFilters returns the filter conditions of f on the table aliased t
+// (documents or library_search), whose document id is the column id.
+func libraryFilters(a *args, f trellis.LibraryFilter, t, id string) []string {
+	var where []string
 	if r := strings.TrimSpace(f.TargetRole); r != "" {
-		where = append(where, "d.target_role = "+a.add(r))
+		where = append(where, t+".target_role = "+a.add(r))
 	}
 	if f.CycleID != nil {
-		where = append(where, "d.cycle_id = "+a.add(*f.CycleID))
+		where = append(where, t+".cycle_id = "+a.add(*f.CycleID))
 	}
 	if c := strings.TrimSpace(f.Competency); c != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM document_competencies dc WHERE dc.document_id = d.id AND dc.competency = `+a.add(c)+`)`)
+		where = append(where, `EXISTS (SELECT 1 FROM document_competencies dc WHERE dc.document_id = `+id+` AND dc.competency = `+a.add(c)+`)`)
 	}
 	return where
 }

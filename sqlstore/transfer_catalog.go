@@ -18,7 +18,8 @@ import (
 // (the FTS5 search index, rebuilt after an import) and generated columns
 // (computed again by the target: person_key on SQLite, the search tsvector
 // on PostgreSQL). The revision counters are left out too: triggers count
-// the target's writes as the import makes them.
+// the target's writes as the import makes them. So is PostgreSQL's
+// library_search, rebuilt after an import from the documents.
 
 // Portable column types of an export. A value is written as JSON in the
 // form its type prescribes, and read back into the target's column of the
@@ -79,8 +80,8 @@ func (db *DB) catalog(ctx context.Context, tx *sql.Tx) ([]*tableInfo, error) {
 func sqliteCatalog(ctx context.Context, tx *sql.Tx) ([]*tableInfo, error) {
 	names, err := catalogStrings(ctx, tx, `
 		SELECT name FROM pragma_table_list
-		WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN ($1, $2)
-		ORDER BY name`, gooseTable, revisionsTable)
+		WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN ($1, $2, $3)
+		ORDER BY name`, gooseTable, revisionsTable, librarySearchTable)
 	if err != nil {
 		return nil, fmt.Errorf("reading the table list: %w", err)
 	}
@@ -170,8 +171,8 @@ func sqliteType(decl string) (typ string, asText bool) {
 func postgresCatalog(ctx context.Context, tx *sql.Tx) ([]*tableInfo, error) {
 	names, err := catalogStrings(ctx, tx, `
 		SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ($1, $2)
-		ORDER BY table_name`, gooseTable, revisionsTable)
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ($1, $2, $3)
+		ORDER BY table_name`, gooseTable, revisionsTable, librarySearchTable)
 	if err != nil {
 		return nil, fmt.Errorf("reading the table list: %w", err)
 	}

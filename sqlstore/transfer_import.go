@@ -295,8 +295,9 @@ func isRow(m map[string]json.RawMessage, t *exportTable) bool {
 // migrations as the export, have the same tables and columns, and hold no
 // row at all: not even the default framework a first start loads, since
 // the audit log that recorded its import cannot be rewritten. Afterwards PostgreSQL's identity sequences continue
-// after the largest ids imported and SQLite's full-text index is rebuilt
-// (PostgreSQL's search column is generated).
+// after the largest ids imported, SQLite's full-text indexes are rebuilt
+// (PostgreSQL's search columns are generated) and so is the library's
+// search index on either.
 func (db *DB) Import(ctx context.Context, ef *ExportFile, opts TransferOptions) (*TransferInfo, error) {
 	info := ef.Info()
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -386,6 +387,11 @@ func (db *DB) Import(ctx context.Context, ef *ExportFile, opts TransferOptions) 
 		if err := resetSequences(ctx, tx, order); err != nil {
 			return nil, err
 		}
+	}
+	// The library's search index holds its own copy of the listed
+	// documents' text, which the export leaves out.
+	if err := rebuildLibraryIndex(ctx, tx, db.Dialect); err != nil {
+		return nil, trellis.Errorf(trellis.EINTERNAL, "rebuilding the library's search index: %v", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, translate(err)

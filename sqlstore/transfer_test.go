@@ -90,6 +90,15 @@ func seededSource(t *testing.T, dsn string) *sqlstore.DB {
 		  VALUES (700013, 4000, 'support', '1', 'support-engineer', 'communication', 'self', 'meets', '', 4000, '2026-01-07T00:00:00.000000Z')`, nil},
 		{`INSERT INTO checklist_items (person_id, framework_id, role_id, kind, key, state, evidence_ids, updated_at)
 		  VALUES (4000, 'support', 'support-engineer', 'resource', 'k', 'done', '[90000]', '2026-01-07T00:00:00.000000Z')`, nil},
+		// A document in the library: the library's search index is not
+		// exported and must be built again by the import.
+		{`INSERT INTO documents (id, person_id, target_role, framework_id, framework_version, frozen, template_id, title, body,
+			state, visibility, share_in_library, listed, created_at, updated_at, version)
+		  VALUES (700020, 4000, 'senior-support-engineer', 'support', '1', $1, 'promotion-document', 'Zoë to senior',
+			'Rebuilt the zeppelin runbooks.', 'in-library', 'manager', $2, $2, '2026-01-08T00:00:00.000000Z', '2026-01-08T00:00:00.000000Z', 1)`,
+			[]any{false, true}},
+		{`INSERT INTO document_sections (document_id, section_id, position, text, version, edited_at)
+		  VALUES (700020, 'summary', 0, 'Rebuilt the zeppelin runbooks.', 1, '2026-01-08T00:00:00.000000Z')`, nil},
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -102,6 +111,9 @@ func seededSource(t *testing.T, dsn string) *sqlstore.DB {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RebuildLibraryIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -117,16 +129,17 @@ type tableDump struct {
 // dumpAll reads every table of db with the test's own catalog queries, so
 // that the check does not lean on the code under test. Generated columns
 // are left out: the target computes them; so are the revision counters,
-// which count each database's own writes.
+// which count each database's own writes, and PostgreSQL's library search
+// table, which the import builds from the documents.
 func dumpAll(t *testing.T, db *sqlstore.DB) map[string]tableDump {
 	t.Helper()
 	raw := sqlstore.RawDB(db)
 	var tablesQ, colsQ string
 	if db.Dialect == sqlstore.SQLite {
-		tablesQ = `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT IN ('goose_db_version', 'revisions')`
+		tablesQ = `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT IN ('goose_db_version', 'revisions', 'library_search')`
 		colsQ = `SELECT name FROM pragma_table_xinfo($1) WHERE hidden = 0 ORDER BY name`
 	} else {
-		tablesQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('goose_db_version', 'revisions')`
+		tablesQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('goose_db_version', 'revisions', 'library_search')`
 		colsQ = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY column_name`
 	}
 	tables := queryCol(t, raw, tablesQ)
@@ -334,6 +347,10 @@ func moveAndCompare(t *testing.T, srcDSN string, newDst func(*testing.T) string)
 	page, err := ev.ListEvidence(ctx, trellis.EvidenceFilter{PersonID: 4000, Query: "xylophone"})
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != 90000 {
 		t.Errorf("search for an imported entry: %v %+v", err, page.Items)
+	}
+	lib, err := sqlstore.NewDocumentService(dst).SearchLibrary(ctx, trellis.LibraryFilter{Query: "zeppelin"})
+	if err != nil || len(lib.Items) != 1 || lib.Items[0].Document.ID != 700020 || !strings.Contains(lib.Items[0].Snippet, "<mark>zeppelin</mark>") {
+		t.Errorf("library search for an imported document: %v %+v", err, lib.Items)
 	}
 	var seededPerson int64
 	var title string
