@@ -16,4 +16,7 @@ type RevisionService interface {
 	// growth plan and its history, career conversations, assessments and
 	// readiness checklist. It is 0 for someone who never had any.
 	GrowthRevision(ctx context.Context, personID int64) (int64, error)
+	// Revisions reads the access revision and one person's growth
+	// revision at once.
+	Revisions(ctx context.Context, personID int64) (access, growth int64, err error)
 }

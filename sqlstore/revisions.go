@@ -31,6 +31,15 @@ func (s *RevisionService) GrowthRevision(ctx context.Context, personID int64) (i
 	return s.read(ctx, "person", personID)
 }
 
+// Revisions reads both counters in one statement: one round trip where a
+// request needs both.
+func (s *RevisionService) Revisions(ctx context.Context, personID int64) (access, growth int64, err error) {
+	err = s.db.db.QueryRowContext(ctx, `
+		SELECT COALESCE(MAX(CASE WHEN scope = 'access' THEN n END), 0), COALESCE(MAX(CASE WHEN scope = 'person' THEN n END), 0)
+		FROM revisions WHERE scope = 'access' AND id = 0 OR scope = 'person' AND id = $1`, personID).Scan(&access, &growth)
+	return access, growth, translate(err)
+}
+
 func (s *RevisionService) read(ctx context.Context, scope string, id int64) (int64, error) {
 	var n int64
 	err := s.db.db.QueryRowContext(ctx, `SELECT n FROM revisions WHERE scope = $1 AND id = $2`, scope, id).Scan(&n)

@@ -37,7 +37,15 @@ func TestRevisionsMoveWithTheWritesTheyCover(t *testing.T) {
 	}
 	// moves runs write and reports which counters it moved.
 	type counters struct{ access, alice, bob int64 }
-	read := func() counters { return counters{access(), growth(e.alice), growth(e.bob)} }
+	read := func() counters {
+		t.Helper()
+		// Both counters at once read the same as each alone.
+		a, g, err := revs.Revisions(bg, e.alice.ID)
+		if err != nil || a != access() || g != growth(e.alice) {
+			t.Fatalf("Revisions = %d, %d, %v; one by one %d, %d", a, g, err, access(), growth(e.alice))
+		}
+		return counters{access(), growth(e.alice), growth(e.bob)}
+	}
 	moves := func(what string, write func() error) (access, alice, bob bool) {
 		t.Helper()
 		before := read()

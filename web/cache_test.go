@@ -102,3 +102,20 @@ func TestCachedReadsFollowEveryWrite(t *testing.T) {
 		t.Error("no actor was ever recalled")
 	}
 }
+
+func TestAPIPersonID(t *testing.T) {
+	for path, want := range map[string]int64{
+		"/api/v1/people/42":                  42,
+		"/api/v1/people/42/readiness":        42,
+		"/api/v1/people/0/evidence":          0,
+		"/api/v1/people/-3/evidence":         0,
+		"/api/v1/people/me/evidence":         0,
+		"/api/v1/people":                     0,
+		"/people/42/readiness":               0,
+		"/api/v1/people/9999999999999999999": 0,
+	} {
+		if got := apiPersonID(path); got != want {
+			t.Errorf("apiPersonID(%q) = %d, want %d", path, got, want)
+		}
+	}
+}

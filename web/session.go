@@ -88,7 +88,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		case strings.HasPrefix(r.URL.Path, "/static/"), opsPath(r.URL.Path):
 			next.ServeHTTP(w, r)
 		case isAPI(r) && r.Header.Get("Authorization") != "":
-			ctx, _, _ := s.accessRevision(r.Context())
+			ctx, _, _ := s.readRevisions(r.Context(), apiPersonID(r.URL.Path))
 			r = r.WithContext(ctx)
 			actor, err := s.tokenActor(r)
 			if err != nil {
@@ -99,7 +99,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			ctx = context.WithValue(trellis.NewContextWithActor(r.Context(), actor), viaTokenKey{}, true)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		default:
-			ctx, _, _ := s.accessRevision(r.Context())
+			ctx, _, _ := s.readRevisions(r.Context(), apiPersonID(r.URL.Path))
 			withSession.ServeHTTP(w, r.WithContext(ctx))
 		}
 	})
