@@ -254,6 +254,9 @@ func (s *Server) growthCached(h http.HandlerFunc) http.HandlerFunc {
 				w.WriteHeader(http.StatusNotModified)
 				return
 			}
+			// With its length known the response goes out in one piece
+			// rather than in chunks, a system call or two fewer.
+			w.Header().Set("Content-Length", strconv.Itoa(len(kept.body)))
 			w.WriteHeader(http.StatusOK)
 			w.Write(kept.body)
 			return
