@@ -108,13 +108,19 @@ func (s *DocumentService) SearchLibrary(ctx context.Context, f trellis.LibraryFi
 	if q.empty() {
 		return page, nil
 	}
+	if s.db.Dialect == Postgres {
+		// One statement, outside a transaction: its snapshot is all it
+		// needs, and each round trip to the server costs most when the
+		// machine is busy.
+		page, err = searchLibraryPostgres(ctx, s.db.db, f, q, off, limit)
+		if err != nil {
+			return trellis.LibraryPage{}, translate(err)
+		}
+		return page, nil
+	}
 	err = s.db.view(ctx, func(tx *Tx) error {
 		var err error
-		if s.db.Dialect == Postgres {
-			page, err = searchLibraryPostgres(ctx, tx, f, q, off, limit)
-		} else {
-			page, err = searchLibrarySQLite(ctx, tx, f, q, off, limit)
-		}
+		page, err = searchLibrarySQLite(ctx, tx, f, q, off, limit)
 		return err
 	})
 	if err != nil {

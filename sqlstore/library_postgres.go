@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -113,14 +114,16 @@ const libraryRecent = 8 * libraryRankWindow
 // migration 00015 computes id_block as ARRAY[document_id / 1024].
 const libraryIDBlock = 1024
 
-func searchLibraryPostgres(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q searchQuery, off, limit int) (trellis.LibraryPage, error) {
+func searchLibraryPostgres(ctx context.Context, db *sql.DB, f trellis.LibraryFilter, q searchQuery, off, limit int) (trellis.LibraryPage, error) {
 	var a args
-	// q: the query; loose: the query without its exclusions and with its
-	// phrases loosened to all their words, which the GIN index answers
-	// without reading any tsvector; blocks: the id blocks of the newest
-	// libraryRecent listed documents.
+	// q: the query; words: the lexemes of its words that must or may
+	// match, for choosing the snippet's section; blocks: the id blocks of
+	// the newest libraryRecent listed documents; loose: the query without
+	// its exclusions and with its phrases loosened to all their words,
+	// which the GIN index answers without reading any tsvector.
 	block := strconv.Itoa(libraryIDBlock)
 	cte := `WITH q AS (SELECT websearch_to_tsquery('english', ` + a.add(websearchText(q)) + `::text) AS q,
+			tsvector_to_array(to_tsvector('english', ` + a.add(q.words()) + `::text)) AS words,
 			(SELECT array_agg(b) FROM generate_series(
 				(SELECT min(document_id) / ` + block + ` FROM (SELECT document_id FROM library_search
 					ORDER BY document_id DESC LIMIT ` + strconv.Itoa(libraryRecent) + `) f)::integer,
@@ -162,73 +165,70 @@ func searchLibraryPostgres(ctx context.Context, tx *Tx, f trellis.LibraryFilter,
 				WHERE ` + strings.Join(where, " AND ") + ` ORDER BY k DESC OFFSET 0
 			) c WHERE c.search @@ (SELECT q FROM q) ORDER BY c.k DESC LIMIT ` + n
 	}
+	// The page: each ranked document with a headline over its section
+	// holding the most distinct words of the query, then the most of them,
+	// the first such section on a tie; over the whole text when no section
+	// holds one (a match in the title only) or the section's headline marks
+	// nothing.
+	marks := a.add(markOpen + markClose)
+	opts := a.add(headlineOptions)
+	headline := func(text string) string {
+		return `ts_headline('english', translate(` + text + `, ` + marks + `, ''), (SELECT q FROM q), ` + opts + `)`
+	}
 	// The window is looked for among the newest documents first: the GIN
 	// index intersects the query's words with their id blocks, so a common
 	// word visits and sorts a few thousand rows rather than all of them.
 	// Only when fewer match there is the whole library searched; the
 	// one-time filters run one of the two.
-	rows, err := tx.QueryContext(ctx, cte+`,
+	rows, err := db.QueryContext(ctx, cte+`,
 		recent AS MATERIALIZED (`+window(true)+`),
 		win AS (
 			SELECT document_id, search FROM recent WHERE (SELECT count(*) FROM recent) >= `+n+`
 			UNION ALL
 			SELECT document_id, search FROM (`+window(false)+`) w WHERE (SELECT count(*) FROM recent) < `+n+`
+		),
+		ranked AS MATERIALIZED (
+			SELECT win.document_id, ts_rank_cd(win.search, (SELECT q FROM q)) AS r FROM win
+			ORDER BY r DESC, win.document_id DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off)+`
 		)
-		SELECT win.document_id, ts_rank_cd(win.search, (SELECT q FROM q)) AS r FROM win
-		ORDER BY r DESC, win.document_id DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off), a...)
-	if err != nil {
-		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, err
-	}
-	var ids []any
-	ranks := map[int64]float64{}
-	for rows.Next() {
-		var id int64
-		var r float64
-		if err := rows.Scan(&id, &r); err != nil {
-			rows.Close()
-			return trellis.LibraryPage{}, err
-		}
-		ids = append(ids, id)
-		ranks[id] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return trellis.LibraryPage{}, err
-	}
-	if len(ids) == 0 {
-		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, nil
-	}
-
-	// The page: each document with a headline over its section holding the
-	// most distinct words of the query, then the most of them, the first
-	// such section on a tie; over the whole text when no section holds one
-	// (a match in the title only) or the section's headline marks nothing.
-	var b args
-	marks := b.add(markOpen + markClose)
-	opts := b.add(headlineOptions)
-	headline := func(text string) string {
-		return `ts_headline('english', translate(` + text + `, ` + marks + `, ''), q.q, ` + opts + `)`
-	}
-	query := `
-		WITH q AS (SELECT websearch_to_tsquery('english', ` + b.add(websearchText(q)) + `::text) AS q,
-			tsvector_to_array(to_tsvector('english', ` + b.add(q.words()) + `::text)) AS words)
-		SELECT ` + documentColumns + `, h.snippet
-		FROM documents d
+		SELECT `+documentColumns+`, ranked.r, h.snippet
+		FROM ranked
+		JOIN documents d ON d.id = ranked.document_id
 		JOIN library_search s ON s.document_id = d.id
-		CROSS JOIN q
 		LEFT JOIN LATERAL (
 			SELECT m.n FROM (
 				SELECT width_bucket(p, s.section_starts) AS n, u.lexeme
 				FROM unnest(s.search) u, unnest(u.positions) p
-				WHERE u.lexeme = ANY (q.words)
+				WHERE u.lexeme = ANY ((SELECT words FROM q)::text[])
 			) m WHERE m.n > 0
 			GROUP BY m.n ORDER BY count(DISTINCT m.lexeme) DESC, count(*) DESC, m.n LIMIT 1
 		) best ON TRUE
-		CROSS JOIN LATERAL (SELECT ` + headline("s.sections[best.n]") + ` AS h OFFSET 0) sh
+		CROSS JOIN LATERAL (SELECT `+headline("s.sections[best.n]")+` AS h OFFSET 0) sh
 		CROSS JOIN LATERAL (
-			SELECT CASE WHEN strpos(sh.h, ` + b.add(markOpen) + `) > 0 THEN sh.h
-				ELSE ` + headline("array_to_string(s.sections, E'\n\n')") + ` END AS snippet
+			SELECT CASE WHEN strpos(sh.h, `+a.add(markOpen)+`) > 0 THEN sh.h
+				ELSE `+headline("array_to_string(s.sections, E'\\n\\n')")+` END AS snippet
 		) h
-		WHERE d.id IN (` + b.placeholders(ids...) + `)`
-	return libraryPage(ctx, tx, ids, ranks, query, b, off, limit)
+		ORDER BY ranked.r DESC, ranked.document_id DESC`, a...)
+	if err != nil {
+		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, err
+	}
+	defer rows.Close()
+	page := trellis.LibraryPage{Items: []trellis.LibraryHit{}}
+	for rows.Next() {
+		var r float64
+		var snip string
+		d, err := scanDocument(rows, &r, &snip)
+		if err != nil {
+			return trellis.LibraryPage{}, err
+		}
+		page.Items = append(page.Items, trellis.LibraryHit{Document: d, Snippet: safeSnippet(snip), Rank: r})
+	}
+	if err := rows.Err(); err != nil {
+		return trellis.LibraryPage{}, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		page.NextCursor = encodeCursor("rank", off+limit)
+	}
+	return page, nil
 }
