@@ -193,7 +193,7 @@ func searchLibraryPostgres(ctx context.Context, db *sql.DB, f trellis.LibraryFil
 		)
 		SELECT `+documentColumns+`, ranked.r, h.snippet
 		FROM ranked
-		JOIN documents d ON d.id = ranked.document_id
+		JOIN documents d ON d.id = ranked.document_id AND d.listed
 		JOIN library_search s ON s.document_id = d.id
 		LEFT JOIN LATERAL (
 			SELECT m.n FROM (

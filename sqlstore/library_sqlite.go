@@ -16,7 +16,7 @@ import (
 // term across the library into account (see libraryRankWindow for very
 // common words); snippets come from snippet() with
 // the markers safeSnippet turns into <mark>. The filters join documents by
-// primary key, and documents.listed is checked again there.
+// primary key; the page checks documents.listed again.
 
 // libraryRankWindow bounds how many matches a search ranks. bm25() costs
 // about 10 µs a row (it reads each row's size), so a word found in every
@@ -32,17 +32,34 @@ const libraryWeights = `10.0, 1.0`
 
 func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q searchQuery, off, limit int) (trellis.LibraryPage, error) {
 	expr := `{title body} : (` + ftsBoolean(q) + `)`
+	// from is what the window and the ranking read: library_fts alone when
+	// no filter needs the documents (it holds the listed documents only,
+	// and each document row read is a page of its own), else the matches
+	// joined to their documents by primary key, CROSS JOIN keeping FTS5
+	// outside so that the index yields the matches. The page checks
+	// documents.listed again either way.
+	filtered := strings.TrimSpace(f.TargetRole) != "" || f.CycleID != nil || strings.TrimSpace(f.Competency) != ""
+	from, id := `library_fts`, `library_fts.rowid`
+	if filtered {
+		from, id = `library_fts CROSS JOIN documents d ON d.id = library_fts.rowid`, `d.id`
+	}
+	filters := func(a *args) []string {
+		if !filtered {
+			return nil
+		}
+		return libraryFilterSQL(a, f)
+	}
 	// The ranking window: the newest libraryRankWindow matches that pass the
 	// filters, read in rowid order without ranking. When the window is full
 	// only the documents from its oldest on are ranked.
 	var w args
 	wmatch := w.add(expr)
-	wwhere := append([]string{"library_fts MATCH " + wmatch}, libraryFilterSQL(&w, f)...)
+	wwhere := append([]string{"library_fts MATCH " + wmatch}, filters(&w)...)
 	var lowest sql.NullInt64
 	var inWindow int
 	if err := tx.QueryRowContext(ctx, `
 		SELECT MIN(id), COUNT(*) FROM (
-			SELECT d.id FROM library_fts CROSS JOIN documents d ON d.id = library_fts.rowid
+			SELECT `+id+` AS id FROM `+from+`
 			WHERE `+strings.Join(wwhere, " AND ")+` ORDER BY library_fts.rowid DESC LIMIT `+w.add(libraryRankWindow)+`) x`, w...).Scan(&lowest, &inWindow); err != nil {
 		return trellis.LibraryPage{}, err
 	}
@@ -51,17 +68,15 @@ func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q
 	}
 	var a args
 	match := a.add(expr)
-	where := append([]string{"library_fts MATCH " + match}, libraryFilterSQL(&a, f)...)
+	where := append([]string{"library_fts MATCH " + match}, filters(&a)...)
 	if inWindow == libraryRankWindow {
 		where = append(where, "library_fts.rowid >= "+a.add(lowest.Int64))
 	}
-	// CROSS JOIN keeps FTS5 outside: the index yields the matches, each
-	// joined to its document by primary key.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id, bm25(library_fts, `+libraryWeights+`) AS r
-		FROM library_fts CROSS JOIN documents d ON d.id = library_fts.rowid
+		SELECT `+id+`, bm25(library_fts, `+libraryWeights+`) AS r
+		FROM `+from+`
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY r, d.id DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off), a...)
+		ORDER BY r, `+id+` DESC LIMIT `+a.add(limit+1)+` OFFSET `+a.add(off), a...)
 	if err != nil {
 		return trellis.LibraryPage{Items: []trellis.LibraryHit{}}, err
 	}
@@ -91,6 +106,6 @@ func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q
 	query := `
 		SELECT ` + documentColumns + `, snippet(library_fts, 1, '` + markOpen + `', '` + markClose + `', '…', 32)
 		FROM documents d CROSS JOIN library_fts ON library_fts.rowid = d.id
-		WHERE d.id IN (` + b.placeholders(ids...) + `) AND library_fts MATCH ` + match
+		WHERE d.id IN (` + b.placeholders(ids...) + `) AND d.listed AND library_fts MATCH ` + match
 	return libraryPage(ctx, tx, ids, ranks, query, b, off, limit)
 }
