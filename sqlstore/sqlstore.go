@@ -56,6 +56,16 @@ type DB struct {
 	// when the manager opens peer-manager review without choosing a day
 	// (trellis.DefaultPeerReviewDays when 0). Set before serving.
 	PeerReviewDays int
+
+	// writers lets one read-write transaction of this process at a time
+	// ask SQLite for its write lock. SQLite has one writer anyway, and a
+	// writer that finds the lock taken polls for it, sleeping up to 100 ms
+	// between tries while it holds a pooled connection that readers then
+	// wait for: under a write load that was a tail of hundreds of
+	// milliseconds for every kind of request. Waiting here is a hand-over
+	// the moment the lock is free, and holds no connection. Other
+	// processes on the same file still take turns through busy_timeout.
+	writers chan struct{}
 }
 
 // Open connects to the database named by dsn and checks that it answers:
@@ -85,6 +95,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, db.unavailable(err)
 	}
 	db.db = sqldb
+	if db.Dialect == SQLite {
+		db.writers = make(chan struct{}, 1)
+	}
 	switch {
 	case db.Dialect == SQLite && sqliteInMemory(driverDSN):
 		// Every connection to an in-memory database sees a database of its
@@ -302,6 +315,14 @@ func (db *DB) run(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 }
 
 func (db *DB) runOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	if db.writers != nil && (opts == nil || !opts.ReadOnly) {
+		select {
+		case db.writers <- struct{}{}:
+			defer func() { <-db.writers }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	tx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
