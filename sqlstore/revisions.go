@@ -34,9 +34,11 @@ func (s *RevisionService) GrowthRevision(ctx context.Context, personID int64) (i
 // Revisions reads both counters in one statement: one round trip where a
 // request needs both.
 func (s *RevisionService) Revisions(ctx context.Context, personID int64) (access, growth int64, err error) {
+	// Two primary-key look-ups; an OR of both keys made PostgreSQL build
+	// and combine two bitmaps.
 	err = s.db.db.QueryRowContext(ctx, `
-		SELECT COALESCE(MAX(CASE WHEN scope = 'access' THEN n END), 0), COALESCE(MAX(CASE WHEN scope = 'person' THEN n END), 0)
-		FROM revisions WHERE scope = 'access' AND id = 0 OR scope = 'person' AND id = $1`, personID).Scan(&access, &growth)
+		SELECT COALESCE((SELECT n FROM revisions WHERE scope = 'access' AND id = 0), 0),
+		       COALESCE((SELECT n FROM revisions WHERE scope = 'person' AND id = $1), 0)`, personID).Scan(&access, &growth)
 	return access, growth, translate(err)
 }
 
