@@ -41,7 +41,9 @@ func searchLibrarySQLite(ctx context.Context, tx *Tx, f trellis.LibraryFilter, q
 	filtered := strings.TrimSpace(f.TargetRole) != "" || f.CycleID != nil || strings.TrimSpace(f.Competency) != ""
 	from, id := `library_fts`, `library_fts.rowid`
 	if filtered {
-		from, id = `library_fts CROSS JOIN documents d ON d.id = library_fts.rowid`, `d.id`
+		// documents_filter holds the filter columns next to the id: read
+		// through the table they sit behind the body's overflow pages.
+		from, id = `library_fts CROSS JOIN documents d INDEXED BY documents_filter ON d.id = library_fts.rowid`, `d.id`
 	}
 	filters := func(a *args) []string {
 		if !filtered {
