@@ -2,6 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,4 +112,76 @@ func TestRevisionsMoveWithTheWritesTheyCover(t *testing.T) {
 	next.Version = "2026.9"
 	want("importing a framework version", func() error { _, err := fws.ImportFramework(ctx, next, false); return err }, true, false)
 	want("activating it", func() error { return fws.ActivateFramework(ctx, "support", "2026.9") }, true, false)
+}
+
+// Reads that share a statement are still never older than the call: each
+// sees every write committed before it was asked.
+func TestRevisionsSharedReadsAreFresh(t *testing.T) {
+	t.Parallel()
+	e := newGrowthEnv(t)
+	revs := sqlstore.NewRevisionService(e.db)
+	raw := sqlstore.RawDB(e.db)
+	people := []*trellis.Person{e.alice, e.bob, e.manager}
+	var committed [3]atomic.Int64 // each person's counter, read after each write commits
+	stop := make(chan struct{})
+	var writers sync.WaitGroup
+	for i, p := range people {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			ctx := as(p)
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ev := &trellis.Evidence{PersonID: p.ID, Date: day("2026-02-10"), Title: fmt.Sprintf("Entry %d", n),
+					Competencies: []string{"communication"}, Visibility: trellis.VisManager}
+				if err := e.evidence.CreateEvidence(ctx, ev); err != nil {
+					t.Error(err)
+					return
+				}
+				var v int64
+				if err := raw.QueryRow(`SELECT n FROM revisions WHERE scope = 'person' AND id = $1`, p.ID).Scan(&v); err != nil {
+					t.Error(err)
+					return
+				}
+				committed[i].Store(v)
+			}
+		}()
+	}
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for r := 0; r < 16; r++ {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for k := 0; k < 150; k++ {
+				i := (r + k) % len(people)
+				before := committed[i].Load()
+				_, got, err := revs.Revisions(context.Background(), people[i].ID)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got < before {
+					t.Errorf("read %d of %s's counter after %d had committed", got, people[i].Name, before)
+					return
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	readers.Wait()
+	close(stop)
+	writers.Wait()
+	if reads.Load() != 16*150 {
+		t.Fatalf("%d reads answered", reads.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := revs.Revisions(ctx, e.alice.ID); err == nil {
+		t.Error("a read with a cancelled context was answered")
+	}
 }
