@@ -425,13 +425,8 @@ func (s *Server) renderEvidenceForm(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (s *Server) newEvidenceForm(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, p, err := s.personTarget(r.Context(), trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	f := evidenceForm{Date: s.now().Format(importcsv.DateFormat), Visibility: string(importcsv.DefaultEvidenceVisibility)}
@@ -441,14 +436,9 @@ func (s *Server) newEvidenceForm(w http.ResponseWriter, r *http.Request) {
 // createEvidenceSubmit saves a new entry, or, when the person asked for
 // suggestions, shows the form again with them and saves nothing.
 func (s *Server) createEvidenceSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -791,14 +781,9 @@ func markOnly(snippet string) template.HTML {
 }
 
 func (s *Server) journalPage(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	t, p, err := s.personTarget(ctx, trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	t, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	fw, _, err := s.growthFramework(ctx, p)
@@ -889,13 +874,8 @@ func (s *Server) evidenceImportForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) evidenceImportSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, p, err := s.personTarget(r.Context(), trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	v := evidenceImportView{P: p, Columns: strings.Join(importcsv.EvidenceColumns, ",")}

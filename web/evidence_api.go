@@ -29,13 +29,8 @@ type apiEvidence struct {
 func evidenceETag(e *trellis.Evidence) string { return `"v` + strconv.Itoa(e.Version) + `"` }
 
 func (s *Server) apiListEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, p, err := s.personTarget(r.Context(), trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	t, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -237,14 +232,9 @@ func (b evidenceBody) apply(e *trellis.Evidence) {
 }
 
 func (s *Server) apiCreateEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindEvidence, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindEvidence)
+	if !ok {
 		return
 	}
 	b, err := readEvidenceBody(r, "application/json")

@@ -203,13 +203,8 @@ func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, p, err := s.personTarget(r.Context(), trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	plan, err := s.growth.FindPlan(r.Context(), p.ID)
@@ -234,14 +229,9 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) savePlanSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -321,14 +311,9 @@ func (s *Server) planConflict(w http.ResponseWriter, r *http.Request, v planView
 }
 
 func (s *Server) refreshPlanSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	cur, err := s.growth.FindPlan(ctx, p.ID)
@@ -350,14 +335,9 @@ func (s *Server) refreshPlanSubmit(w http.ResponseWriter, r *http.Request) {
 // Career conversations.
 
 func (s *Server) recordConversationSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	var problems []trellis.FieldError
@@ -441,14 +421,9 @@ func (s *Server) targetPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	t, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	t, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	plan, err := s.growth.FindPlan(ctx, p.ID)
@@ -488,14 +463,9 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) targetSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	plan, err := s.growth.FindPlan(ctx, p.ID)
@@ -523,4 +493,20 @@ func (s *Server) targetSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, readinessURL(p.ID)+"?saved=target", http.StatusSeeOther)
+}
+
+// growthTarget opens a growth route about the person in the path: the
+// growth services must be on and the person must be there. When not, it
+// has answered the request and ok is false.
+func (s *Server) growthTarget(w http.ResponseWriter, r *http.Request, kind trellis.Kind) (t trellis.Target, p *trellis.Person, ok bool) {
+	if err := s.needGrowth(); err != nil {
+		s.fail(w, r, err)
+		return t, nil, false
+	}
+	t, p, err := s.personTarget(r.Context(), kind, personID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return t, nil, false
+	}
+	return t, p, true
 }

@@ -19,13 +19,8 @@ var errPlanPrecondition = &trellis.Error{Code: trellis.EINVALID,
 	Details: []trellis.FieldError{{Field: "If-Match", Message: "required"}}}
 
 func (s *Server) apiGetPlan(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, p, err := s.personTarget(r.Context(), trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	plan, err := s.growth.FindPlan(r.Context(), p.ID)
@@ -60,14 +55,9 @@ func (s *Server) planIfMatch(w http.ResponseWriter, r *http.Request, current int
 }
 
 func (s *Server) apiPutPlan(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	cur, err := s.growth.FindPlan(ctx, p.ID)

@@ -220,14 +220,9 @@ type readinessView struct {
 }
 
 func (s *Server) readinessPage(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	t, p, err := s.personTarget(ctx, trellis.KindAssessment, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	t, p, ok := s.growthTarget(w, r, trellis.KindAssessment)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -404,14 +399,9 @@ func (s *Server) assessSubmit(by string) http.HandlerFunc {
 
 // checklistSubmit saves one consideration or resource of the checklist.
 func (s *Server) checklistSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
-	_, p, err := s.personTarget(ctx, trellis.KindGrowthPlan, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindGrowthPlan)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -463,13 +453,8 @@ type apiReadinessBody struct {
 }
 
 func (s *Server) apiReadiness(w http.ResponseWriter, r *http.Request) {
-	if err := s.needGrowth(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, p, err := s.personTarget(r.Context(), trellis.KindAssessment, personID(r))
-	if err != nil {
-		s.fail(w, r, err)
+	_, p, ok := s.growthTarget(w, r, trellis.KindAssessment)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
