@@ -48,18 +48,6 @@ func NewRevisionService(db *DB) *RevisionService { return &RevisionService{db: d
 
 var _ trellis.RevisionService = (*RevisionService)(nil)
 
-// AccessRevision reads the counter of people, tokens and frameworks.
-func (s *RevisionService) AccessRevision(ctx context.Context) (int64, error) {
-	access, _, err := s.Revisions(ctx, 0)
-	return access, err
-}
-
-// GrowthRevision reads the counter of one person's growth record.
-func (s *RevisionService) GrowthRevision(ctx context.Context, personID int64) (int64, error) {
-	_, growth, err := s.Revisions(ctx, personID)
-	return growth, err
-}
-
 // Revisions reads the access counter and, for personID other than 0, that
 // person's growth counter (0 for someone who never had a growth write).
 func (s *RevisionService) Revisions(ctx context.Context, personID int64) (access, growth int64, err error) {

@@ -24,7 +24,7 @@ func TestRevisionsMoveWithTheWritesTheyCover(t *testing.T) {
 	bg := context.Background()
 	access := func() int64 {
 		t.Helper()
-		n, err := revs.AccessRevision(bg)
+		n, _, err := revs.Revisions(bg, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +32,7 @@ func TestRevisionsMoveWithTheWritesTheyCover(t *testing.T) {
 	}
 	growth := func(p *trellis.Person) int64 {
 		t.Helper()
-		n, err := revs.GrowthRevision(bg, p.ID)
+		_, n, err := revs.Revisions(bg, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,12 +85,6 @@ func (c *lru[V]) put(key string, value V, cost int) {
 	}
 }
 
-func (c *lru[V]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
-}
-
 // Cache sizes: a few thousand actors and a few megabytes of responses, well
 // inside the server's memory budget.
 const (
@@ -130,12 +124,7 @@ func (s *Server) readRevisions(ctx context.Context, personID int64) (context.Con
 	}
 	rev := readRevisions{personID: personID}
 	var err error
-	if personID != 0 {
-		rev.access, rev.growth, err = s.revisions.Revisions(ctx, personID)
-	} else {
-		rev.access, err = s.revisions.AccessRevision(ctx)
-	}
-	if err != nil {
+	if rev.access, rev.growth, err = s.revisions.Revisions(ctx, personID); err != nil {
 		s.logger.WarnContext(ctx, "reading the revision counters; not caching", "err", err)
 		return ctx, readRevisions{}, false
 	}
@@ -232,7 +221,7 @@ func (s *Server) growthCached(h http.HandlerFunc) http.HandlerFunc {
 		}
 		access, growth := rev.access, rev.growth
 		if rev.personID != pid {
-			if growth, err = s.revisions.GrowthRevision(ctx, pid); err != nil {
+			if _, growth, err = s.revisions.Revisions(ctx, pid); err != nil {
 				s.logger.WarnContext(ctx, "reading a growth revision; not caching", "person", pid, "err", err)
 				h(w, r)
 				return
