@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -895,27 +893,10 @@ func (s *Server) evidenceImportSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, ErrorStatus(err), "evidence_import", layoutPage("Import evidence", "journal", v))
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		fail(domainFormError(err))
-		return
-	}
-	v.Text = r.FormValue("text")
-	name := "The pasted text"
-	var data []byte
-	if f, fh, err := r.FormFile("file"); err == nil {
-		defer f.Close()
-		data, err = io.ReadAll(f)
-		if err != nil {
-			fail(err)
-			return
-		}
-		name = fh.Filename
-	}
-	if len(data) == 0 {
-		data = []byte(v.Text)
-	}
-	if strings.TrimSpace(string(data)) == "" {
-		fail(trellis.Errorf(trellis.EINVALID, "Choose a CSV file or paste its text."))
+	name, data, text, err := uploadedCSV(r)
+	v.Text = text
+	if err != nil {
+		fail(err)
 		return
 	}
 	rows, err := importcsv.Evidence(name, strings.NewReader(string(data)))

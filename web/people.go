@@ -691,27 +691,10 @@ func (s *Server) peopleImportSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, ErrorStatus(err), "people_import", layoutPage("Import people", "people", v))
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		fail(domainFormError(err))
-		return
-	}
-	v.Text = r.FormValue("text")
-	name := "The pasted text"
-	var data []byte
-	if f, fh, err := r.FormFile("file"); err == nil {
-		defer f.Close()
-		data, err = io.ReadAll(f)
-		if err != nil {
-			fail(err)
-			return
-		}
-		name = fh.Filename
-	}
-	if len(data) == 0 {
-		data = []byte(v.Text)
-	}
-	if strings.TrimSpace(string(data)) == "" {
-		fail(trellis.Errorf(trellis.EINVALID, "Choose a CSV file or paste its text."))
+	name, data, text, err := uploadedCSV(r)
+	v.Text = text
+	if err != nil {
+		fail(err)
 		return
 	}
 	v.File = name
@@ -726,4 +709,29 @@ func (s *Server) peopleImportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/people/import?created=%d&updated=%d", res.Created, res.Updated), http.StatusSeeOther)
+}
+
+// uploadedCSV reads the form of a CSV import: the file chosen, else the
+// pasted text, which it also returns so that the form can show it again.
+// Neither is a clear error that says so.
+func uploadedCSV(r *http.Request) (name string, data []byte, pasted string, err error) {
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return "", nil, "", domainFormError(err)
+	}
+	pasted = r.FormValue("text")
+	name = "The pasted text"
+	if f, fh, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		if data, err = io.ReadAll(f); err != nil {
+			return "", nil, pasted, err
+		}
+		name = fh.Filename
+	}
+	if len(data) == 0 {
+		data = []byte(pasted)
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return name, nil, pasted, trellis.Errorf(trellis.EINVALID, "Choose a CSV file or paste its text.")
+	}
+	return name, data, pasted, nil
 }
